@@ -1,0 +1,1 @@
+"""newsflow: streaming ingestion of news articles, Arabic first (Kafka -> Faust -> Elasticsearch)."""

@@ -1,0 +1,135 @@
+"""Thin Faust agents around the pure stages. Exceptions never escape an agent: bad records become
+dead letters, and trouble with Kafka or Elasticsearch is retried with backoff while the batch is held
+(Faust's ``take_events`` acks a batch only after the loop body finished with it, so offsets are
+committed only for records that were indexed or dead-lettered)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from streams.codec import dead_letter, decode_enriched, encode
+from streams.errors import PoisonRecordError
+from streams.pipeline import process_value
+from streams.records import DeadLetter, EnrichedArticle, SourcePosition
+from streams.settings import Settings
+from streams.sink.documents import document_id, to_document
+from streams.sink.elasticsearch import BulkIndexer, create_client, ensure_index
+
+log = logging.getLogger(__name__)
+
+Send = Callable[..., Awaitable[Any]]
+
+
+def position_of(event: Any) -> SourcePosition:
+    message = event.message
+    return SourcePosition(topic=message.topic, partition=message.partition, offset=message.offset)
+
+
+async def retry_forever(what: str, action: Callable[[], Awaitable[None]], max_backoff: float) -> None:
+    """Run ``action`` until it succeeds; the stream stays paused meanwhile (backpressure)."""
+    attempt = 0
+    while True:
+        try:
+            await action()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            attempt += 1
+            delay = min(max_backoff, 0.5 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1.0)
+            log.warning("%s failed (%s: %s); retry %d in %.1fs", what, type(exc).__name__, exc, attempt, delay)
+            await asyncio.sleep(delay)
+
+
+async def deliver(sends: Sequence[Awaitable[Any]]) -> None:
+    """Wait until Kafka acknowledged every send of a batch."""
+    futures = [await send for send in sends]
+    await asyncio.gather(*futures)
+
+
+async def publish_outcomes(
+    outcomes: Sequence[tuple[bytes | None, EnrichedArticle | DeadLetter]], enriched_topic: Any, dead_letter_topic: Any
+) -> None:
+    sends = []
+    for key, outcome in outcomes:
+        if isinstance(outcome, DeadLetter):
+            log.warning("dead letter from %s: %s", outcome.stage, outcome.error_message)
+            sends.append(dead_letter_topic.send(key=key, value=encode(outcome)))
+        else:
+            sends.append(enriched_topic.send(key=outcome.article.id.encode(), value=encode(outcome)))
+    await deliver(sends)
+
+
+def make_process_agent(settings: Settings, enriched_topic: Any, dead_letter_topic: Any) -> Callable[[Any], Any]:
+    async def process_articles(stream: Any) -> None:
+        async for events in stream.take_events(settings.process_batch_size, within=settings.process_batch_seconds):
+            outcomes = [(e.key, process_value(e.value, position_of(e), e.key)) for e in events]
+            publish = partial(publish_outcomes, outcomes, enriched_topic, dead_letter_topic)
+            await retry_forever("publishing processed articles", publish, settings.sink_max_backoff_seconds)
+
+    return process_articles
+
+
+def make_index_agent(settings: Settings, dead_letter_topic: Any) -> Callable[[Any], Any]:
+    async def index_articles(stream: Any) -> None:
+        client = create_client(settings)
+        try:
+            alias = settings.articles_alias
+
+            async def prepare() -> None:
+                await ensure_index(client, settings)
+
+            await retry_forever("preparing the article index", prepare, settings.sink_max_backoff_seconds)
+            indexer = BulkIndexer(client, alias, settings)
+            async for events in stream.take_events(settings.sink_batch_size, within=settings.sink_batch_seconds):
+                await index_batch(events, indexer, dead_letter_topic, settings)
+        finally:
+            await client.close()
+
+    return index_articles
+
+
+async def index_batch(events: Sequence[Any], indexer: BulkIndexer, dead_letter_topic: Any, settings: Settings) -> None:
+    now = datetime.now(UTC)
+    documents: dict[str, dict[str, Any]] = {}
+    events_by_id: dict[str, Any] = {}
+    letters: list[DeadLetter] = []
+    for event in events:
+        try:
+            enriched = decode_enriched(event.value)
+            doc_id = document_id(enriched)
+            documents[doc_id] = to_document(enriched, now)
+            events_by_id[doc_id] = event
+        except PoisonRecordError as exc:
+            letters.append(dead_letter("index", exc, event.value, position_of(event), event.key))
+        except Exception as exc:
+            letters.append(dead_letter("index", exc, event.value, position_of(event), event.key))
+
+    async def write() -> None:
+        outcome = await indexer.write(list(documents.items()))
+        for rejected in outcome.rejected:
+            event = events_by_id[rejected.doc_id]
+            error = PoisonRecordError(
+                "index", f"elasticsearch rejected the document ({rejected.status}): {rejected.reason}"
+            )
+            letters.append(dead_letter("index", error, event.value, position_of(event), event.key))
+        documents.clear()
+
+    await retry_forever("indexing a batch", write, settings.sink_max_backoff_seconds)
+
+    async def publish_letters() -> None:
+        await deliver(
+            [
+                dead_letter_topic.send(key=letter.key.encode() if letter.key else None, value=encode(letter))
+                for letter in letters
+            ]
+        )
+
+    if letters:
+        await retry_forever("publishing dead letters", publish_letters, settings.sink_max_backoff_seconds)

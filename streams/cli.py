@@ -1,0 +1,145 @@
+"""The ``newsflow`` command: setup, produce, worker, process, search."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+from streams.codec import encode
+from streams.pipeline import process_value
+from streams.records import DeadLetter, SourcePosition
+from streams.settings import Settings
+
+cli = typer.Typer(
+    help="newsflow: streaming ingestion of news articles (Kafka -> Faust -> Elasticsearch).", no_args_is_help=True
+)
+err = Console(stderr=True)
+
+Paths = Annotated[list[Path], typer.Argument(exists=True, help=".txt scraped articles, .jsonl records, or directories")]
+
+
+@cli.command()
+def setup() -> None:
+    """Create the Kafka topics and the Elasticsearch index template, index and alias (idempotent)."""
+    from streams.sink.elasticsearch import create_client, ensure_index
+    from streams.topics import create_topics
+
+    settings = Settings()
+    created = create_topics(settings)
+    err.print(
+        f"topics: created {created or 'none'} (all present: {settings.raw_topic}, {settings.enriched_topic}, "
+        f"{settings.dead_letter_topic})"
+    )
+
+    async def prepare() -> str:
+        client = create_client(settings)
+        try:
+            return await ensure_index(client, settings)
+        finally:
+            await client.close()
+
+    err.print(f"elasticsearch: index template and alias {asyncio.run(prepare())} ready")
+
+
+@cli.command()
+def produce(paths: Paths, progress: bool = typer.Option(True, help="show a progress bar")) -> None:
+    """Push articles from files onto the raw topic (key = stable article id, acks=all)."""
+    from streams.sources.files import count_inputs, read_paths
+    from streams.sources.producer import create_producer, produce_articles
+
+    settings = Settings()
+    producer = create_producer(settings)
+    columns = (
+        TextColumn("producing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.speed} art/s"),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(*columns, console=err, disable=not progress) as bar:
+            task = bar.add_task("produce", total=count_inputs(paths))
+            report = produce_articles(
+                settings, read_paths(paths, settings.jsonl_fields), producer, on_progress=lambda: bar.advance(task)
+            )
+    finally:
+        producer.close()
+    for error in report.errors[:20]:
+        err.print(f"[red]dead-lettered[/red] {error}")
+    err.print(f"produced {report.produced} articles to {settings.raw_topic}; {report.dead_lettered} dead-lettered")
+
+
+@cli.command()
+def worker(loglevel: str = typer.Option("info", help="crit, error, warn, info or debug")) -> None:
+    """Run the Faust worker: process (parse + enrich) and index agents."""
+    import faust
+
+    from streams.app import create_app
+
+    app = create_app(Settings())
+    faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
+
+
+@cli.command()
+def process(paths: Paths) -> None:
+    """Parse and enrich files offline (no Kafka), printing enriched records as JSON lines."""
+    from streams.sources.files import InputError, read_paths
+
+    settings = Settings()
+    out = sys.stdout.buffer
+    failures = 0
+    for item in read_paths(paths, settings.jsonl_fields):
+        if isinstance(item, InputError):
+            failures += 1
+            err.print(f"[red]error[/red] {item.origin}: {item.reason}")
+            continue
+        outcome = process_value(encode(item), SourcePosition(topic=None, partition=None, offset=None), item.id.encode())
+        if isinstance(outcome, DeadLetter):
+            failures += 1
+            err.print(f"[red]{outcome.stage} error[/red] {item.origin}: {outcome.error_message}")
+            continue
+        out.write(orjson.dumps(outcome) + b"\n")
+    out.flush()
+    if failures:
+        raise typer.Exit(code=1)
+
+
+@cli.command()
+def search(query: str, size: int = typer.Option(10, min=1, max=100)) -> None:
+    """Search indexed articles and print title, source, date and a snippet of each hit."""
+    from streams.search import search_articles
+    from streams.sink.elasticsearch import create_client
+
+    settings = Settings()
+
+    async def run() -> None:
+        client = create_client(settings)
+        try:
+            hits = await search_articles(client, settings, query, size)
+        finally:
+            await client.close()
+        console = Console(highlight=False)
+        console.print(Text.assemble(f"{len(hits)} hit(s) for ", (query, "bold")))
+        for hit in hits:
+            console.print(
+                Text.assemble(
+                    "\n",
+                    (hit.title, "bold"),
+                    f"\n  {hit.source or '-'} · {hit.date or '-'}",
+                    f" · score {hit.score:.2f} · id {hit.id}\n  {hit.snippet}",
+                )
+            )
+
+    asyncio.run(run())
+
+
+def main() -> None:
+    cli()

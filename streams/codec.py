@@ -1,0 +1,68 @@
+"""Topic values <-> typed records. Values are orjson bytes checked against ``schemas/topics``."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from streams.errors import PoisonRecordError, Stage
+from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
+from streams.schemas import validation_errors
+
+MAX_ERRORS_IN_MESSAGE = 3
+
+
+def encode(record: Any) -> bytes:
+    return orjson.dumps(record)
+
+
+def _decode(kind: str, value: bytes, stage: Stage) -> dict[str, Any]:
+    try:
+        data = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise PoisonRecordError(stage, f"value is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PoisonRecordError(stage, f"value is a JSON {type(data).__name__}, not an object")
+    errors = validation_errors(kind, data)
+    if errors:
+        raise PoisonRecordError(
+            stage, f"{kind} record violates its schema: " + "; ".join(errors[:MAX_ERRORS_IN_MESSAGE])
+        )
+    return data
+
+
+def decode_raw(value: bytes) -> RawArticle:
+    return RawArticle.from_dict(_decode("raw", value, "decode"))
+
+
+def decode_enriched(value: bytes) -> EnrichedArticle:
+    return EnrichedArticle.from_dict(_decode("enriched", value, "index"))
+
+
+def dead_letter(
+    stage: Stage,
+    error: BaseException,
+    payload: bytes,
+    position: SourcePosition,
+    key: bytes | None = None,
+    attempts: int = 1,
+) -> DeadLetter:
+    """A dead letter that keeps the original payload (as text when it is UTF-8, else base64)."""
+    try:
+        text, encoding = payload.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = base64.b64encode(payload).decode("ascii"), "base64"
+    return DeadLetter(
+        stage=stage,
+        error_class=type(error).__name__,
+        error_message=str(error)[:2000],
+        payload=text,
+        payload_encoding=encoding,  # type: ignore[arg-type]
+        source=position,
+        failed_at=datetime.now(UTC),
+        attempts=attempts,
+        key=key.decode("utf-8", errors="replace") if key is not None else None,
+    )

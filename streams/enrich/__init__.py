@@ -1,0 +1,1 @@
+"""Enrich stage: ParsedArticle -> EnrichedArticle (tags deduplicated across spellings)."""

@@ -1,0 +1,1 @@
+"""Parse stage: raw delivered articles -> ParsedArticle (pure functions) and its Faust agent."""

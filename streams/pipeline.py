@@ -1,0 +1,28 @@
+"""The one code path from a raw topic value to an enriched record, shared by the Faust agent and
+``newsflow process``. Never raises for a bad record: it returns a DeadLetter instead."""
+
+from __future__ import annotations
+
+from streams.codec import dead_letter, decode_raw
+from streams.enrich.article import enrich_article
+from streams.errors import PoisonRecordError, Stage
+from streams.parse.article import parse_article
+from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
+
+
+def process_raw(raw: RawArticle) -> EnrichedArticle:
+    return enrich_article(parse_article(raw))
+
+
+def process_value(value: bytes, position: SourcePosition, key: bytes | None = None) -> EnrichedArticle | DeadLetter:
+    stage: Stage = "decode"
+    try:
+        raw = decode_raw(value)
+        stage = "parse"
+        parsed = parse_article(raw)
+        stage = "enrich"
+        return enrich_article(parsed)
+    except PoisonRecordError as exc:
+        return dead_letter(exc.stage, exc, value, position, key)
+    except Exception as exc:  # a bug on one record must not stop the stream: dead-letter it
+        return dead_letter(stage, exc, value, position, key)

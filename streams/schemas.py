@@ -1,0 +1,55 @@
+"""Loads the project's schema files (``schemas/``); the code never restates them."""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jsonschema import Draft202012Validator, FormatChecker
+
+from streams.errors import ConfigurationError
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+TOPIC_SCHEMAS = {
+    "raw": "topics/raw-article.schema.json",
+    "enriched": "topics/enriched-article.schema.json",
+    "dead_letter": "topics/dead-letter.schema.json",
+}
+
+
+def load_json(relative: str) -> dict[str, Any]:
+    path = SCHEMA_DIR / relative
+    try:
+        data: dict[str, Any] = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise ConfigurationError(f"cannot load schema file {path}: {exc}") from exc
+    return data
+
+
+@cache
+def topic_validator(kind: str) -> Draft202012Validator:
+    schema = load_json(TOPIC_SCHEMAS[kind])
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def validation_errors(kind: str, value: Any) -> list[str]:
+    """Human-readable schema violations of ``value`` against the topic schema ``kind``."""
+    validator = topic_validator(kind)
+    return [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '<root>'}: {error.message[:200]}"
+        for error in sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+
+
+def articles_index_template(index_pattern: str, alias: str, replicas: int) -> dict[str, Any]:
+    """The composable index template from ``schemas/elasticsearch``, bound to this deployment's names."""
+    template = copy.deepcopy(load_json("elasticsearch/articles.index-template.json"))
+    template["index_patterns"] = [index_pattern]
+    template["template"]["settings"]["index"]["number_of_replicas"] = replicas
+    template["template"]["aliases"] = {alias: {}}
+    return template

@@ -1,0 +1,112 @@
+"""The one settings object: explicit arguments > ``NEWSFLOW_*`` environment > local defaults.
+
+Built once (``Settings()``) at the edge (CLI, worker, tests) and passed down; nothing reads the
+environment anywhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streams.errors import ConfigurationError
+
+
+def default_home() -> Path:
+    """Where deploy/local/services keeps downloads and state (the same rule as the script)."""
+    if os.geteuid() == 0:
+        return Path("/var/lib/newsflow")
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "newsflow"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_", frozen=True, extra="forbid")
+
+    home: Path = Field(default_factory=default_home)
+
+    # Kafka
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    topic_prefix: str = "newsflow"
+    topic_partitions: int = Field(default=4, ge=1)
+    topic_replication_factor: int = Field(default=1, ge=1)
+    article_retention_ms: int = 7 * 24 * 3600 * 1000
+    dead_letter_retention_ms: int = 30 * 24 * 3600 * 1000
+
+    # Faust worker
+    app_id: str = "newsflow"
+    worker_web_enabled: bool = True
+    worker_web_port: int = 6066
+    worker_data_dir: Path | None = None
+    process_batch_size: int = Field(default=200, ge=1)
+    process_batch_seconds: float = Field(default=0.5, gt=0)
+
+    # Elasticsearch
+    elasticsearch_url: str = "http://127.0.0.1:9200"
+    elasticsearch_username: str | None = "elastic"
+    elasticsearch_password: SecretStr | None = None
+    elasticsearch_password_file: Path | None = None
+    elasticsearch_api_key: SecretStr | None = None
+    elasticsearch_ca_file: Path | None = None
+    elasticsearch_request_timeout: float = 30.0
+    index_prefix: str = "newsflow"
+    index_replicas: int = Field(default=0, ge=0)
+
+    # Sink batching
+    sink_batch_size: int = Field(default=500, ge=1)
+    sink_batch_seconds: float = Field(default=1.0, gt=0)
+    sink_max_backoff_seconds: float = Field(default=30.0, gt=0)
+
+    # Producers
+    produce_linger_ms: int = 20
+    jsonl_fields: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "id": ["id"],
+            "url": ["url", "link"],
+            "title": ["title", "headline"],
+            "content": ["content", "text", "body"],
+            "source_name": ["source"],
+            "authors": ["authors", "author"],
+            "fetched_at": ["date_extracted", "fetched_at"],
+            "published_at": ["published_at", "published", "date"],
+            "language": ["lang", "language"],
+        },
+        description="target field -> source field names tried in order, for .jsonl inputs",
+    )
+
+    # Topics -------------------------------------------------------------------------------
+    @property
+    def raw_topic(self) -> str:
+        return f"{self.topic_prefix}.articles.raw"
+
+    @property
+    def enriched_topic(self) -> str:
+        return f"{self.topic_prefix}.articles.enriched"
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return f"{self.topic_prefix}.dead-letters"
+
+    # Elasticsearch names --------------------------------------------------------------------
+    @property
+    def articles_alias(self) -> str:
+        """Read and write alias of the article index; the concrete index is ``<alias>-000001``."""
+        return f"{self.index_prefix}-articles"
+
+    @property
+    def worker_dir(self) -> Path:
+        return self.worker_data_dir or self.home / "state" / "worker" / self.app_id
+
+    def resolved_elasticsearch_password(self) -> SecretStr | None:
+        """The explicit password, else the one deploy/local/services generated into its state dir."""
+        if self.elasticsearch_password is not None:
+            return self.elasticsearch_password
+        path = self.elasticsearch_password_file or self.home / "state" / "elasticsearch" / "elastic.password"
+        if not path.exists():
+            if self.elasticsearch_password_file is not None:
+                raise ConfigurationError(f"elasticsearch password file {path} does not exist")
+            return None
+        return SecretStr(path.read_text(encoding="utf-8").strip())

@@ -1,0 +1,1 @@
+"""Sink stage: EnrichedArticle -> Elasticsearch documents, written in bulk."""

@@ -1,0 +1,143 @@
+"""Bulk writes to Elasticsearch with the official async client and its bulk helper.
+
+Each item's result is classified: acknowledged (created, updated, or a version conflict on an
+idempotent write), retryable (429, 5xx, connection trouble: retried with capped exponential backoff
+and jitter, for as long as it takes, which holds the batch and so pauses consumption), or permanent
+(mapping and parsing errors: returned to the caller for the dead-letter topic).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout
+from elasticsearch import ApiError, AsyncElasticsearch
+from elasticsearch.helpers import async_streaming_bulk
+
+from streams.schemas import articles_index_template
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+CONFLICT = 409
+FIRST_INDEX_SUFFIX = "-000001"
+
+
+def create_client(settings: Settings) -> AsyncElasticsearch:
+    password = settings.resolved_elasticsearch_password()
+    options: dict[str, Any] = {}
+    if settings.elasticsearch_ca_file is not None:
+        options["ca_certs"] = str(settings.elasticsearch_ca_file)
+    if settings.elasticsearch_api_key is not None:
+        options["api_key"] = settings.elasticsearch_api_key.get_secret_value()
+    elif settings.elasticsearch_username and password is not None:
+        options["basic_auth"] = (settings.elasticsearch_username, password.get_secret_value())
+    return AsyncElasticsearch(
+        settings.elasticsearch_url,
+        request_timeout=settings.elasticsearch_request_timeout,
+        **options,
+    )
+
+
+async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> str:
+    """Install the index template and create the first index behind the alias; idempotent."""
+    alias = settings.articles_alias
+    body = articles_index_template(f"{alias}-*", alias, settings.index_replicas)
+    await client.indices.put_index_template(name=alias, **body)
+    if not await client.indices.exists_alias(name=alias):
+        try:
+            await client.indices.create(index=alias + FIRST_INDEX_SUFFIX)
+        except ApiError as exc:
+            if exc.meta.status != 400 or "resource_already_exists" not in str(exc):
+                raise
+    return alias
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A document Elasticsearch will never accept as it is."""
+
+    doc_id: str
+    status: int
+    reason: str
+
+
+@dataclass(slots=True)
+class BulkOutcome:
+    indexed: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    retries: int = 0
+
+
+def _item_error(info: dict[str, Any]) -> tuple[str, int, str]:
+    item = next(iter(info.values()))
+    error = item.get("error")
+    reason = error.get("reason", "") if isinstance(error, dict) else str(error or "")
+    kind = error.get("type", "") if isinstance(error, dict) else ""
+    return str(item.get("_id")), int(item.get("status", 0)), f"{kind}: {reason}".strip(": ")
+
+
+class BulkIndexer:
+    """Writes batches of (id, document) to one index or alias until each is acked or rejected."""
+
+    def __init__(self, client: AsyncElasticsearch, index: str, settings: Settings) -> None:
+        self._client = client
+        self._index = index
+        self._max_backoff = settings.sink_max_backoff_seconds
+        self._chunk_size = settings.sink_batch_size
+
+    async def write(self, documents: Sequence[tuple[str, dict[str, Any]]], refresh: bool = False) -> BulkOutcome:
+        outcome = BulkOutcome()
+        pending = dict(documents)
+        attempt = 0
+        while pending:
+            retry = await self._write_once(pending, outcome)
+            pending = {doc_id: pending[doc_id] for doc_id in retry}
+            if pending:
+                attempt += 1
+                outcome.retries += 1
+                delay = min(self._max_backoff, 0.5 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1.0)
+                log.warning(
+                    "elasticsearch: %d documents to retry, attempt %d, waiting %.1fs", len(pending), attempt, delay
+                )
+                await asyncio.sleep(delay)
+        if refresh:
+            await self._client.indices.refresh(index=self._index)
+        return outcome
+
+    async def _write_once(self, pending: dict[str, dict[str, Any]], outcome: BulkOutcome) -> list[str]:
+        actions = ({"_op_type": "index", "_index": self._index, "_id": i, "_source": d} for i, d in pending.items())
+        retry: list[str] = []
+        seen: set[str] = set()
+        try:
+            async for ok, info in async_streaming_bulk(
+                self._client,
+                actions,
+                chunk_size=self._chunk_size,
+                raise_on_error=False,
+                raise_on_exception=True,
+                max_retries=0,
+            ):
+                doc_id, status, reason = _item_error(info)
+                seen.add(doc_id)
+                if ok or status == CONFLICT:
+                    outcome.indexed.append(doc_id)
+                elif status in RETRYABLE_STATUS:
+                    retry.append(doc_id)
+                else:
+                    outcome.rejected.append(Rejected(doc_id, status, reason))
+        except (TransportConnectionError, ConnectionTimeout) as exc:
+            log.warning("elasticsearch unreachable: %s", type(exc).__name__)
+        except ApiError as exc:
+            if exc.meta.status not in RETRYABLE_STATUS:
+                raise
+            log.warning("elasticsearch bulk answered %s", exc.meta.status)
+        retry.extend(doc_id for doc_id in pending if doc_id not in seen and doc_id not in retry)
+        return retry

@@ -1,0 +1,1 @@
+"""Sources: read articles as they are delivered (files now; feeds later) and push them to Kafka."""

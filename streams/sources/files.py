@@ -1,0 +1,140 @@
+"""Reads delivered articles from files: ``.txt`` scraped articles and ``.jsonl`` records.
+
+Each input becomes a RawArticle with a stable id, or an InputError that says what is wrong (the
+producer dead-letters those). Field names of JSON records are mapped by ``Settings.jsonl_fields``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from streams.normalize import matching_key
+from streams.records import RawArticle
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    origin: str
+    reason: str
+    payload: bytes
+
+
+def stable_id(*, record_id: str | None = None, url: str | None = None, content: str = "") -> str:
+    """The article id: the record's own id, else a hash of its URL, else of its normalized text."""
+    if record_id:
+        return record_id
+    basis = f"url:{url.strip()}" if url else f"text:{matching_key(content)}"
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
+
+
+def read_text_file(path: Path) -> RawArticle | InputError:
+    data = path.read_bytes()
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return InputError(str(path), f"not UTF-8 text: {exc}", data)
+    if not content.strip():
+        return InputError(str(path), "empty file", data)
+    return RawArticle(
+        id=stable_id(content=content),
+        format="text",
+        content=content,
+        fetched_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
+        origin=str(path),
+    )
+
+
+def _first(record: Mapping[str, Any], names: Sequence[str]) -> Any:
+    return next((record[n] for n in names if record.get(n) not in (None, "")), None)
+
+
+def _as_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _timestamp(value: Any, default: datetime) -> datetime:
+    if not isinstance(value, str):
+        return default
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return default
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def map_record(
+    record: Mapping[str, Any], fields: Mapping[str, Sequence[str]], origin: str, fetched_at: datetime
+) -> RawArticle:
+    """A JSON record -> RawArticle, each target field taken from the first present source field."""
+    content = _as_text(_first(record, fields["content"])) or ""
+    url = _as_text(_first(record, fields["url"]))
+    authors = _first(record, fields["authors"])
+    return RawArticle(
+        id=stable_id(record_id=_as_text(_first(record, fields["id"])), url=url, content=content),
+        format="record",
+        content=content,
+        fetched_at=_timestamp(_first(record, fields["fetched_at"]), fetched_at),
+        origin=origin,
+        title=_as_text(_first(record, fields["title"])),
+        url=url,
+        source_name=_as_text(_first(record, fields["source_name"])),
+        published_at=_as_text(_first(record, fields["published_at"])),
+        language=_as_text(_first(record, fields["language"])),
+        authors=tuple(authors) if isinstance(authors, list) else tuple(a for a in [_as_text(authors)] if a),
+    )
+
+
+def read_jsonl_file(path: Path, fields: Mapping[str, Sequence[str]]) -> Iterator[RawArticle | InputError]:
+    fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            origin = f"{path}:{number}"
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                yield InputError(origin, f"line is not valid JSON: {exc}", line)
+                continue
+            if not isinstance(record, dict):
+                yield InputError(origin, f"line is a JSON {type(record).__name__}, not an object", line)
+                continue
+            article = map_record(record, fields, origin, fetched_at)
+            if not article.content.strip():
+                yield InputError(origin, f"record has no content in any of {list(fields['content'])}", line)
+                continue
+            yield article
+
+
+def read_paths(paths: Sequence[Path], fields: Mapping[str, Sequence[str]]) -> Iterator[RawArticle | InputError]:
+    """Every article in the given files and directories (recursively: *.txt and *.jsonl)."""
+    for path in paths:
+        if path.is_dir():
+            yield from read_paths(sorted(p for p in path.rglob("*") if p.suffix in {".txt", ".jsonl"}), fields)
+        elif path.suffix == ".jsonl":
+            yield from read_jsonl_file(path, fields)
+        elif path.suffix == ".txt":
+            yield read_text_file(path)
+        else:
+            yield InputError(str(path), f"unsupported file type {path.suffix!r} (expected .txt or .jsonl)", b"")
+
+
+def count_inputs(paths: Sequence[Path]) -> int:
+    """How many articles ``read_paths`` will yield at most (lines of JSONL, one per text file)."""
+    total = 0
+    for path in paths:
+        if path.is_dir():
+            total += count_inputs([p for p in path.rglob("*") if p.suffix in {".txt", ".jsonl"}])
+        elif path.suffix == ".jsonl":
+            with path.open("rb") as handle:
+                total += sum(1 for line in handle if line.strip())
+        else:
+            total += 1
+    return total

@@ -1,0 +1,49 @@
+"""Creates the pipeline's topics with explicit partitions, replication and retention (idempotent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from streams.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    replication_factor: int
+    config: dict[str, str]
+
+
+def topic_specs(settings: Settings) -> list[TopicSpec]:
+    articles = {"retention.ms": str(settings.article_retention_ms), "cleanup.policy": "delete"}
+    letters = {"retention.ms": str(settings.dead_letter_retention_ms), "cleanup.policy": "delete"}
+    return [
+        TopicSpec(settings.raw_topic, settings.topic_partitions, settings.topic_replication_factor, articles),
+        TopicSpec(settings.enriched_topic, settings.topic_partitions, settings.topic_replication_factor, articles),
+        TopicSpec(settings.dead_letter_topic, settings.topic_partitions, settings.topic_replication_factor, letters),
+    ]
+
+
+def create_topics(settings: Settings) -> list[str]:
+    """Create missing topics; returns the names that were created."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, client_id=f"{settings.app_id}-admin")
+    try:
+        existing = set(admin.list_topics())
+        created = []
+        for spec in topic_specs(settings):
+            if spec.name in existing:
+                continue
+            try:
+                admin.create_topics(
+                    [NewTopic(spec.name, spec.partitions, spec.replication_factor, topic_configs=spec.config)]
+                )
+                created.append(spec.name)
+            except TopicAlreadyExistsError:
+                pass
+        return created
+    finally:
+        admin.close()

@@ -1,0 +1,40 @@
+"""Shared fixtures: paths to the shared corpora and factories for records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from streams.records import RawArticle
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEED_ARTICLE = SHARED / "samples" / "000_536e0786f38f2d02.txt"
+SAUDI_SAMPLE = SHARED / "data" / "articles" / "arabic" / "saudinewsnet" / "sample_2015-08-01_02.jsonl"
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED_ARTICLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def make_raw() -> Callable[..., RawArticle]:
+    """Factory: a RawArticle with sensible defaults, any field overridable."""
+
+    def make(**overrides: Any) -> RawArticle:
+        fields: dict[str, Any] = {
+            "id": "article-1",
+            "format": "text",
+            "content": "فقرة أولى من الخبر.\n\nفقرة ثانية.",
+            "fetched_at": datetime(2025, 11, 26, 9, 30, tzinfo=UTC),
+            "origin": "test",
+        }
+        fields.update(overrides)
+        return RawArticle(**fields)
+
+    return make

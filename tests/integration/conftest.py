@@ -1,0 +1,155 @@
+"""Integration fixtures: the real broker and node from deploy/local/services, a unique set of topics,
+index and consumer group per test, and a worker subprocess running the real Faust app."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from elasticsearch import AsyncElasticsearch
+from kafka import KafkaConsumer
+from kafka.admin import KafkaAdminClient
+
+from streams.settings import Settings
+from streams.sink.elasticsearch import create_client, ensure_index
+from streams.topics import create_topics, topic_specs
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a subprocess build the same Settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
+    for name, value in settings.model_dump(exclude_none=True).items():
+        if name == "jsonl_fields":
+            continue
+        env[f"NEWSFLOW_{name.upper()}"] = str(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
+    return env
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    """Fresh topics, index and consumer group for one test; deleted afterwards."""
+    unique = uuid4().hex[:12]
+    built = Settings(
+        topic_prefix=f"test.{unique}",
+        index_prefix=f"test-{unique}",
+        app_id=f"newsflow-test-{unique}",
+        worker_web_enabled=False,
+        worker_data_dir=tmp_path / "worker",
+        process_batch_seconds=0.2,
+        sink_batch_seconds=0.2,
+    )
+    create_topics(built)
+    asyncio.run(_prepare_index(built))
+    yield built
+    admin = KafkaAdminClient(bootstrap_servers=built.kafka_bootstrap_servers)
+    try:
+        admin.delete_topics([spec.name for spec in topic_specs(built)])
+    finally:
+        admin.close()
+    asyncio.run(_delete_index(built))
+
+
+async def _prepare_index(settings: Settings) -> None:
+    client = create_client(settings)
+    try:
+        await ensure_index(client, settings)
+    finally:
+        await client.close()
+
+
+async def _delete_index(settings: Settings) -> None:
+    client = create_client(settings)
+    try:
+        concrete = await client.indices.get_alias(name=settings.articles_alias)
+        await client.indices.delete(index=",".join(concrete))
+        await client.indices.delete_index_template(name=settings.articles_alias)
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+async def es(settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
+    client = create_client(settings)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def run_cli(settings: Settings) -> Callable[..., subprocess.CompletedProcess[bytes]]:
+    """Run the ``newsflow`` command with this test's settings."""
+
+    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [sys.executable, "-m", "streams", *args], cwd=ROOT, env=settings_env(settings),
+            capture_output=True, timeout=120, check=check,
+        )
+
+    return run
+
+
+@pytest.fixture
+def worker(settings: Settings, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A running ``newsflow worker`` for this test's topics and index."""
+    log = (tmp_path / "worker.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streams", "worker", "--loglevel", "warn"],
+        cwd=ROOT, env=settings_env(settings), stdout=log, stderr=subprocess.STDOUT,
+    )
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
+
+
+async def wait_for(condition: Callable[[], Any], timeout: float = 90.0, interval: float = 0.5) -> Any:
+    """Poll an async condition until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(interval)
+
+
+def read_topic(settings: Settings, topic: str, expected: int, timeout: float = 60.0) -> list[Any]:
+    """At least ``expected`` records from the start of ``topic`` (fails after ``timeout``)."""
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=settings.kafka_bootstrap_servers, auto_offset_reset="earliest",
+        enable_auto_commit=False, consumer_timeout_ms=1000,
+    )
+    records: list[Any] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(records) < expected and time.monotonic() < deadline:
+            records.extend(consumer)
+    finally:
+        consumer.close()
+    assert len(records) >= expected, f"{topic}: {len(records)} records, expected {expected}"
+    return records
+
+
+def committed_offsets(settings: Settings, topic: str) -> int:
+    """Sum of the worker group's committed offsets on ``topic``."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        offsets = admin.list_group_offsets(settings.app_id).get(settings.app_id, {})
+    finally:
+        admin.close()
+    return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)

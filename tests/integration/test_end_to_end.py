@@ -1,0 +1,101 @@
+"""The seed article through the real pipeline: Kafka -> Faust worker -> Elasticsearch."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from elasticsearch import AsyncElasticsearch
+from kafka import KafkaProducer
+
+from streams.search import search_articles
+from streams.settings import Settings
+from tests.conftest import SEED_ARTICLE
+from tests.integration.conftest import committed_offsets, read_topic, wait_for
+
+pytestmark = pytest.mark.integration
+
+Cli = Callable[..., subprocess.CompletedProcess[bytes]]
+
+
+async def indexed_count(es: AsyncElasticsearch, settings: Settings) -> int:
+    await es.indices.refresh(index=settings.articles_alias)
+    return int((await es.count(index=settings.articles_alias))["count"])
+
+
+@pytest.mark.usefixtures("worker")
+async def test_seed_article_becomes_a_searchable_document(settings: Settings, es: AsyncElasticsearch, run_cli: Cli) -> None:
+    run_cli("produce", "--no-progress", str(SEED_ARTICLE))
+
+    async def seed_hits() -> list[Any]:
+        return await search_articles(es, settings, "كوريا الجنوبية")
+
+    (hit,) = await wait_for(seed_hits)
+    doc = (await es.get(index=settings.articles_alias, id=hit.id))["_source"]
+    assert doc["source"]["name"] == "صدى البلد"
+    assert doc["title"].startswith("أعلنت وزارة الدفاع الأمريكية")
+    assert doc["body"].endswith("والازدهار.")
+    assert all(marker not in doc["body"] for marker in ("المصدر:", "كلمات دلالية", "إقرأ أيضاً", "مقالات مشابهة"))
+    assert doc["tags"] == ["وزارة الدفاع الأمريكية", "أوستن", "شبه الجزيرة الكورية", "الولايات المتحدة", "كوريا الجنوبية"]
+    assert len(doc["similar"]) == 10
+    # The Persian-yeh spelling finds the same article.
+    assert [h.id for h in await search_articles(es, settings, "الولایات المتحدة")] == [hit.id]
+    # And the CLI prints it.
+    printed = run_cli("search", "كوريا الجنوبية").stdout.decode()
+    assert "1 hit(s)" in printed and "صدى البلد" in printed
+
+
+@pytest.mark.usefixtures("worker")
+async def test_producing_twice_leaves_one_document(settings: Settings, es: AsyncElasticsearch, run_cli: Cli) -> None:
+    run_cli("produce", "--no-progress", str(SEED_ARTICLE))
+    run_cli("produce", "--no-progress", str(SEED_ARTICLE))
+
+    async def both_indexed_and_committed() -> bool:
+        return committed_offsets(settings, settings.enriched_topic) >= 2
+
+    await wait_for(both_indexed_and_committed)
+    assert await indexed_count(es, settings) == 1
+
+
+@pytest.mark.usefixtures("worker")
+def test_process_command_and_worker_give_the_same_record(settings: Settings, run_cli: Cli) -> None:
+    offline = orjson.loads(run_cli("process", str(SEED_ARTICLE)).stdout)
+    run_cli("produce", "--no-progress", str(SEED_ARTICLE))
+    (record,) = read_topic(settings, settings.enriched_topic, expected=1)
+    assert record.key.decode() == offline["article"]["id"]
+    assert orjson.loads(record.value) == offline
+
+
+@pytest.mark.usefixtures("worker")
+async def test_bad_input_is_dead_lettered_and_good_input_indexed(
+    settings: Settings, es: AsyncElasticsearch, run_cli: Cli, tmp_path: Path
+) -> None:
+    bad_file = tmp_path / "mixed.jsonl"
+    bad_file.write_bytes(b'{"id": "good-1", "title": "T", "content": "\xd9\x86\xd8\xb5 \xd8\xae\xd8\xa8\xd8\xb1"}\n{broken\n')
+    result = run_cli("produce", "--no-progress", str(bad_file))
+    assert b"1 dead-lettered" in result.stderr and b"not valid JSON" in result.stderr
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+    producer.send(settings.raw_topic, key=b"garbage", value=b"\xff\xfe not json")
+    producer.send(settings.raw_topic, key=b"empty", value=orjson.dumps({"schema_version": 1, "id": "x"}))
+    producer.flush()
+    producer.close()
+
+    letters = [orjson.loads(r.value) for r in read_topic(settings, settings.dead_letter_topic, expected=3)]
+    by_stage = sorted((letter["stage"], letter["error_message"][:40]) for letter in letters)
+    assert [stage for stage, _ in by_stage] == ["decode", "decode", "produce"]
+    assert any("not valid JSON" in message for _, message in by_stage)
+    decode_letters = [letter for letter in letters if letter["stage"] == "decode"]
+    assert all(letter["source"]["topic"] == settings.raw_topic and letter["source"]["offset"] is not None
+               for letter in decode_letters)
+
+    async def good_indexed() -> bool:
+        await es.indices.refresh(index=settings.articles_alias)
+        return bool(await es.exists(index=settings.articles_alias, id="good-1"))
+
+    await wait_for(good_indexed)
+    await asyncio.sleep(0)

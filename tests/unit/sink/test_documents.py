@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from streams.pipeline import process_raw
+from streams.records import RawArticle
+from streams.schemas import load_json
+from streams.sink.documents import document_id, to_document
+
+pytestmark = pytest.mark.unit
+
+
+def test_document_fields_exist_in_the_mapping(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
+    doc = to_document(process_raw(make_raw(content=seed_text)), datetime(2025, 1, 1, tzinfo=UTC))
+    mapped = load_json("elasticsearch/articles.index-template.json")["template"]["mappings"]["properties"]
+    assert set(doc) == set(mapped)
+    assert set(doc["source"]) == set(mapped["source"]["properties"])
+
+
+def test_document_carries_the_search_keys(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
+    enriched = process_raw(make_raw(id="seed", content=seed_text))
+    doc = to_document(enriched, datetime(2025, 1, 1, tzinfo=UTC))
+    assert document_id(enriched) == "seed"
+    assert "الولايات المتحده" in doc["body_key"]
+    assert "المصدر" not in doc["body"]
+    assert doc["source"]["name"] == "صدى البلد"

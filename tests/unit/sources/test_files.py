@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import orjson
+import pytest
+
+from streams.settings import Settings
+from streams.sources.files import InputError, count_inputs, read_paths, stable_id
+from streams.records import RawArticle
+from tests.conftest import SAUDI_SAMPLE, SEED_ARTICLE
+
+pytestmark = pytest.mark.unit
+
+FIELDS = Settings().jsonl_fields
+
+
+def test_seed_text_file_has_a_stable_content_id() -> None:
+    first, second = list(read_paths([SEED_ARTICLE, SEED_ARTICLE], FIELDS))
+    assert isinstance(first, RawArticle) and isinstance(second, RawArticle)
+    assert first.id == second.id and len(first.id) == 32
+    assert first.format == "text"
+    assert first.fetched_at.tzinfo is not None
+
+
+def test_saudinewsnet_records_are_mapped() -> None:
+    items = list(itertools.islice(read_paths([SAUDI_SAMPLE], FIELDS), 50))
+    articles = [i for i in items if isinstance(i, RawArticle)]
+    assert len(articles) == 50
+    first = orjson.loads(SAUDI_SAMPLE.open("rb").readline())
+    assert articles[0].id == first["id"]
+    assert articles[0].title == first["title"]
+    assert articles[0].source_name == first["source"]
+    assert articles[0].url == first["url"]
+    assert articles[0].language == "ar"
+    assert articles[0].fetched_at.isoformat().startswith(first["date_extracted"].replace(" ", "T"))
+
+
+def test_bbc_style_fields_map_too(tmp_path: Path) -> None:
+    path = tmp_path / "bbc.jsonl"
+    path.write_bytes(orjson.dumps({"title": "Ad sales boost profits", "text": "Quarterly profits rose.", "category": "x"}))
+    (article,) = read_paths([path], FIELDS)
+    assert isinstance(article, RawArticle)
+    assert (article.title, article.content) == ("Ad sales boost profits", "Quarterly profits rose.")
+    assert article.id == stable_id(content="Quarterly profits rose.")
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        pytest.param(b"{not json", "not valid JSON", id="broken-json"),
+        pytest.param(b"[1, 2]", "not an object", id="array"),
+        pytest.param(b'{"title": "only a title"}', "no content", id="no-content"),
+    ],
+)
+def test_bad_jsonl_lines_are_input_errors(tmp_path: Path, line: bytes, reason: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(line + b"\n")
+    (item,) = read_paths([path], FIELDS)
+    assert isinstance(item, InputError)
+    assert reason in item.reason and item.origin == f"{path}:1" and item.payload == line + b"\n"
+
+
+def test_non_utf8_text_file_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("café".encode("latin-1"))
+    (item,) = read_paths([path], FIELDS)
+    assert isinstance(item, InputError) and "UTF-8" in item.reason
+
+
+def test_directories_are_walked(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("نص", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.jsonl").write_text('{"content": "x"}\n{"content": "y"}\n', encoding="utf-8")
+    (tmp_path / "ignored.csv").write_text("a,b", encoding="utf-8")
+    assert count_inputs([tmp_path]) == 3
+    assert len(list(read_paths([tmp_path], FIELDS))) == 3
