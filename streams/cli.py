@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -113,7 +114,11 @@ def process(paths: Paths) -> None:
 
 
 @cli.command()
-def search(query: str, size: int = typer.Option(10, min=1, max=100)) -> None:
+def search(
+    query: str,
+    size: int = typer.Option(10, min=1, max=100),
+    wait: float = typer.Option(0, help="poll up to this many seconds until something matches"),
+) -> None:
     """Search indexed articles and print title, source, date and a snippet of each hit."""
     from streams.search import search_articles
     from streams.sink.elasticsearch import create_client
@@ -122,8 +127,12 @@ def search(query: str, size: int = typer.Option(10, min=1, max=100)) -> None:
 
     async def run() -> None:
         client = create_client(settings)
+        deadline = time.monotonic() + wait
         try:
             hits = await search_articles(client, settings, query, size)
+            while not hits and time.monotonic() < deadline:
+                await asyncio.sleep(1)
+                hits = await search_articles(client, settings, query, size)
         finally:
             await client.close()
         console = Console(highlight=False)

@@ -7,8 +7,10 @@ environment anywhere else.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
+import orjson
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -99,6 +101,14 @@ class Settings(BaseSettings):
     @property
     def worker_dir(self) -> Path:
         return self.worker_data_dir or self.home / "state" / "worker" / self.app_id
+
+    def to_environment(self, base: Mapping[str, str]) -> dict[str, str]:
+        """``base`` with its NEWSFLOW_* variables replaced by these settings, for a child process."""
+        env = {k: v for k, v in base.items() if not k.startswith("NEWSFLOW_")}
+        for name, value in self.model_dump(exclude_none=True).items():
+            text = value.get_secret_value() if isinstance(value, SecretStr) else value
+            env[f"NEWSFLOW_{name.upper()}"] = orjson.dumps(text).decode() if isinstance(text, dict) else str(text)
+        return env
 
     def resolved_elasticsearch_password(self) -> SecretStr | None:
         """The explicit password, else the one deploy/local/services generated into its state dir."""

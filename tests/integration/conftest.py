@@ -27,13 +27,7 @@ pytestmark = pytest.mark.integration
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
-    """The environment that makes a subprocess build the same Settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
-    for name, value in settings.model_dump(exclude_none=True).items():
-        if name == "jsonl_fields":
-            continue
-        env[f"NEWSFLOW_{name.upper()}"] = str(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
-    return env
+    return settings.to_environment(os.environ)
 
 
 @pytest.fixture
@@ -91,8 +85,12 @@ def run_cli(settings: Settings) -> Callable[..., subprocess.CompletedProcess[byt
 
     def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
-            [sys.executable, "-m", "streams", *args], cwd=ROOT, env=settings_env(settings),
-            capture_output=True, timeout=120, check=check,
+            [sys.executable, "-m", "streams", *args],
+            cwd=ROOT,
+            env=settings_env(settings),
+            capture_output=True,
+            timeout=120,
+            check=check,
         )
 
     return run
@@ -104,7 +102,10 @@ def worker(settings: Settings, tmp_path: Path) -> Iterator[subprocess.Popen[byte
     log = (tmp_path / "worker.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "streams", "worker", "--loglevel", "warn"],
-        cwd=ROOT, env=settings_env(settings), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=settings_env(settings),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     yield process
     process.terminate()
@@ -131,8 +132,11 @@ async def wait_for(condition: Callable[[], Any], timeout: float = 90.0, interval
 def read_topic(settings: Settings, topic: str, expected: int, timeout: float = 60.0) -> list[Any]:
     """At least ``expected`` records from the start of ``topic`` (fails after ``timeout``)."""
     consumer = KafkaConsumer(
-        topic, bootstrap_servers=settings.kafka_bootstrap_servers, auto_offset_reset="earliest",
-        enable_auto_commit=False, consumer_timeout_ms=1000,
+        topic,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=1000,
     )
     records: list[Any] = []
     deadline = time.monotonic() + timeout

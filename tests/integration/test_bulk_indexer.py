@@ -14,8 +14,11 @@ pytestmark = pytest.mark.integration
 async def test_rejected_documents_are_reported_not_retried(settings: Settings, es: AsyncElasticsearch) -> None:
     indexer = BulkIndexer(es, settings.articles_alias, settings)
     outcome = await indexer.write(
-        [("ok-1", {"id": "ok-1", "title": "t"}), ("bad-1", {"id": "bad-1", "not_in_mapping": 1}),
-         ("bad-2", {"id": "bad-2", "word_count": "many"})],
+        [
+            ("ok-1", {"id": "ok-1", "title": "t"}),
+            ("bad-1", {"id": "bad-1", "not_in_mapping": 1}),
+            ("bad-2", {"id": "bad-2", "word_count": "many"}),
+        ],
         refresh=True,
     )
     assert outcome.indexed == ["ok-1"]

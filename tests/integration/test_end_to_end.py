@@ -29,7 +29,9 @@ async def indexed_count(es: AsyncElasticsearch, settings: Settings) -> int:
 
 
 @pytest.mark.usefixtures("worker")
-async def test_seed_article_becomes_a_searchable_document(settings: Settings, es: AsyncElasticsearch, run_cli: Cli) -> None:
+async def test_seed_article_becomes_a_searchable_document(
+    settings: Settings, es: AsyncElasticsearch, run_cli: Cli
+) -> None:
     run_cli("produce", "--no-progress", str(SEED_ARTICLE))
 
     async def seed_hits() -> list[Any]:
@@ -41,13 +43,20 @@ async def test_seed_article_becomes_a_searchable_document(settings: Settings, es
     assert doc["title"].startswith("أعلنت وزارة الدفاع الأمريكية")
     assert doc["body"].endswith("والازدهار.")
     assert all(marker not in doc["body"] for marker in ("المصدر:", "كلمات دلالية", "إقرأ أيضاً", "مقالات مشابهة"))
-    assert doc["tags"] == ["وزارة الدفاع الأمريكية", "أوستن", "شبه الجزيرة الكورية", "الولايات المتحدة", "كوريا الجنوبية"]
+    assert doc["tags"] == [
+        "وزارة الدفاع الأمريكية",
+        "أوستن",
+        "شبه الجزيرة الكورية",
+        "الولايات المتحدة",
+        "كوريا الجنوبية",
+    ]
     assert len(doc["similar"]) == 10
     # The Persian-yeh spelling finds the same article.
     assert [h.id for h in await search_articles(es, settings, "الولایات المتحدة")] == [hit.id]
     # And the CLI prints it.
     printed = run_cli("search", "كوريا الجنوبية").stdout.decode()
-    assert "1 hit(s)" in printed and "صدى البلد" in printed
+    assert "1 hit(s)" in printed
+    assert "صدى البلد" in printed
 
 
 @pytest.mark.usefixtures("worker")
@@ -76,9 +85,12 @@ async def test_bad_input_is_dead_lettered_and_good_input_indexed(
     settings: Settings, es: AsyncElasticsearch, run_cli: Cli, tmp_path: Path
 ) -> None:
     bad_file = tmp_path / "mixed.jsonl"
-    bad_file.write_bytes(b'{"id": "good-1", "title": "T", "content": "\xd9\x86\xd8\xb5 \xd8\xae\xd8\xa8\xd8\xb1"}\n{broken\n')
+    bad_file.write_bytes(
+        b'{"id": "good-1", "title": "T", "content": "\xd9\x86\xd8\xb5 \xd8\xae\xd8\xa8\xd8\xb1"}\n{broken\n'
+    )
     result = run_cli("produce", "--no-progress", str(bad_file))
-    assert b"1 dead-lettered" in result.stderr and b"not valid JSON" in result.stderr
+    assert b"1 dead-lettered" in result.stderr
+    assert b"not valid JSON" in result.stderr
     producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
     producer.send(settings.raw_topic, key=b"garbage", value=b"\xff\xfe not json")
     producer.send(settings.raw_topic, key=b"empty", value=orjson.dumps({"schema_version": 1, "id": "x"}))
@@ -90,8 +102,10 @@ async def test_bad_input_is_dead_lettered_and_good_input_indexed(
     assert [stage for stage, _ in by_stage] == ["decode", "decode", "produce"]
     assert any("not valid JSON" in message for _, message in by_stage)
     decode_letters = [letter for letter in letters if letter["stage"] == "decode"]
-    assert all(letter["source"]["topic"] == settings.raw_topic and letter["source"]["offset"] is not None
-               for letter in decode_letters)
+    assert all(
+        letter["source"]["topic"] == settings.raw_topic and letter["source"]["offset"] is not None
+        for letter in decode_letters
+    )
 
     async def good_indexed() -> bool:
         await es.indices.refresh(index=settings.articles_alias)

@@ -58,22 +58,29 @@ def test_process_value_turns_poison_into_dead_letters() -> None:
     outcome = process_value(b"\xff\x00", position, key=b"k1")
     assert isinstance(outcome, DeadLetter)
     assert (outcome.stage, outcome.error_class, outcome.source, outcome.key) == (
-        "decode", "PoisonRecordError", position, "k1",
+        "decode",
+        "PoisonRecordError",
+        position,
+        "k1",
     )
-    assert base64.b64decode(outcome.payload) == b"\xff\x00" and outcome.payload_encoding == "base64"
+    assert base64.b64decode(outcome.payload) == b"\xff\x00"
+    assert outcome.payload_encoding == "base64"
     assert validation_errors("dead_letter", orjson.loads(encode(outcome))) == []
 
 
 def test_process_value_of_empty_article_is_a_parse_dead_letter(make_raw: Callable[..., RawArticle]) -> None:
     value = encode(make_raw(content="   "))
     outcome = process_value(value, SourcePosition())
-    assert isinstance(outcome, DeadLetter) and outcome.stage == "parse"
-    assert outcome.payload == value.decode() and outcome.payload_encoding == "utf-8"
+    assert isinstance(outcome, DeadLetter)
+    assert outcome.stage == "parse"
+    assert outcome.payload == value.decode()
+    assert outcome.payload_encoding == "utf-8"
 
 
 def test_process_value_of_good_article(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
     outcome = process_value(encode(make_raw(content=seed_text)), SourcePosition())
-    assert isinstance(outcome, EnrichedArticle) and outcome.article.source.name == "صدى البلد"
+    assert isinstance(outcome, EnrichedArticle)
+    assert outcome.article.source.name == "صدى البلد"
 
 
 def test_dead_letter_keeps_text_payload() -> None:

@@ -43,7 +43,8 @@ def test_related_headline_keeps_its_link(make_raw: Callable[..., RawArticle]) ->
 
 def test_naive_published_date_is_assumed_utc(make_raw: Callable[..., RawArticle]) -> None:
     parsed = parse_article(make_raw(published_at="2015-08-01 08:00:57"))
-    assert parsed.published_at is not None and parsed.published_at.utcoffset() is not None
+    assert parsed.published_at is not None
+    assert parsed.published_at.utcoffset() is not None
     assert "published_at_naive_assumed_utc" in parsed.parse_warnings
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.parse.tags import page_tags, segment_by_reference
 from streams.normalize import key_tokens
+from streams.parse.tags import page_tags, segment_by_reference
 
 pytestmark = pytest.mark.unit
 

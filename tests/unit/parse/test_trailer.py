@@ -28,19 +28,36 @@ def test_seed_trailer_sections(seed_text: str) -> None:
     [
         pytest.param(
             "Source: Reuters\nTags: economy, oil\nRead also:\n- Oil prices rise\nRelated articles\n* Gold falls",
-            "Reuters", ("economy, oil",), ("Oil prices rise",), ("Gold falls",), id="english-markers-and-bullets",
+            "Reuters",
+            ("economy, oil",),
+            ("Oil prices rise",),
+            ("Gold falls",),
+            id="english-markers-and-bullets",
         ),
         pytest.param(
-            "المصدر: وكالات\nالكلمات المفتاحية: اقتصاد، نفط\nاقرأ أيضا: أسعار النفط ترتفع\nمواضيع ذات صلة\n– الذهب يتراجع",
-            "وكالات", ("اقتصاد، نفط",), ("أسعار النفط ترتفع",), ("الذهب يتراجع",), id="arabic-variants-no-blank-lines",
+            "المصدر: وكالات\nالكلمات المفتاحية: اقتصاد، نفط\nاقرأ أيضا: أسعار النفط ترتفع\n"
+            "مواضيع ذات صلة\n– الذهب يتراجع",
+            "وكالات",
+            ("اقتصاد، نفط",),
+            ("أسعار النفط ترتفع",),
+            ("الذهب يتراجع",),
+            id="arabic-variants-no-blank-lines",
         ),
         pytest.param(
             "وسوم:\nاقتصاد\nنفط\n\nتابعونا على فيسبوك\nشارك الخبر",
-            None, ("اقتصاد", "نفط"), (), (), id="tags-on-lines-then-social",
+            None,
+            ("اقتصاد", "نفط"),
+            (),
+            (),
+            id="tags-on-lines-then-social",
         ),
         pytest.param(
             "مقالات مشابهة\n  • خبر أول\n  • خبر ثان\n  • خبر أول",
-            None, (), (), ("خبر أول", "خبر ثان"), id="similar-only-with-repeat",
+            None,
+            (),
+            (),
+            ("خبر أول", "خبر ثان"),
+            id="similar-only-with-repeat",
         ),
     ],
 )
@@ -65,5 +82,7 @@ def test_trailer_variants(
 )
 def test_body_that_mentions_markers_has_no_trailer(text: str) -> None:
     body, trailer = split_trailer(text)
-    assert trailer.source is None and not trailer.read_also and not trailer.similar
+    assert trailer.source is None
+    assert not trailer.read_also
+    assert not trailer.similar
     assert body == text.splitlines()

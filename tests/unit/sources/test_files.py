@@ -6,9 +6,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from streams.records import RawArticle
 from streams.settings import Settings
 from streams.sources.files import InputError, count_inputs, read_paths, stable_id
-from streams.records import RawArticle
 from tests.conftest import SAUDI_SAMPLE, SEED_ARTICLE
 
 pytestmark = pytest.mark.unit
@@ -18,8 +18,10 @@ FIELDS = Settings().jsonl_fields
 
 def test_seed_text_file_has_a_stable_content_id() -> None:
     first, second = list(read_paths([SEED_ARTICLE, SEED_ARTICLE], FIELDS))
-    assert isinstance(first, RawArticle) and isinstance(second, RawArticle)
-    assert first.id == second.id and len(first.id) == 32
+    assert isinstance(first, RawArticle)
+    assert isinstance(second, RawArticle)
+    assert first.id == second.id
+    assert len(first.id) == 32
     assert first.format == "text"
     assert first.fetched_at.tzinfo is not None
 
@@ -39,7 +41,9 @@ def test_saudinewsnet_records_are_mapped() -> None:
 
 def test_bbc_style_fields_map_too(tmp_path: Path) -> None:
     path = tmp_path / "bbc.jsonl"
-    path.write_bytes(orjson.dumps({"title": "Ad sales boost profits", "text": "Quarterly profits rose.", "category": "x"}))
+    path.write_bytes(
+        orjson.dumps({"title": "Ad sales boost profits", "text": "Quarterly profits rose.", "category": "x"})
+    )
     (article,) = read_paths([path], FIELDS)
     assert isinstance(article, RawArticle)
     assert (article.title, article.content) == ("Ad sales boost profits", "Quarterly profits rose.")
@@ -59,14 +63,17 @@ def test_bad_jsonl_lines_are_input_errors(tmp_path: Path, line: bytes, reason: s
     path.write_bytes(line + b"\n")
     (item,) = read_paths([path], FIELDS)
     assert isinstance(item, InputError)
-    assert reason in item.reason and item.origin == f"{path}:1" and item.payload == line + b"\n"
+    assert reason in item.reason
+    assert item.origin == f"{path}:1"
+    assert item.payload == line + b"\n"
 
 
 def test_non_utf8_text_file_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "latin1.txt"
     path.write_bytes("café".encode("latin-1"))
     (item,) = read_paths([path], FIELDS)
-    assert isinstance(item, InputError) and "UTF-8" in item.reason
+    assert isinstance(item, InputError)
+    assert "UTF-8" in item.reason
 
 
 def test_directories_are_walked(tmp_path: Path) -> None:

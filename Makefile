@@ -1,0 +1,59 @@
+# newsflow: the two commands a new user needs are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SERVICES := deploy/local/services
+SAMPLE := ../shared/samples/000_536e0786f38f2d02.txt
+QUERY ?= كوريا الجنوبية
+
+.PHONY: install demo test test-unit test-integration lint up down status bench clean
+
+$(BIN)/newsflow: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(BIN)/newsflow
+
+up:
+	$(SERVICES) up
+
+down:
+	deploy/local/worker stop
+	$(SERVICES) down
+
+status:
+	$(SERVICES) status; deploy/local/worker status
+
+# Install, start Kafka + Elasticsearch, create topics and index, start a worker, push the sample
+# article through the pipeline and search it. Services and worker keep running (`make down` stops them).
+demo: install
+	$(SERVICES) up >/dev/null
+	eval "$$($(SERVICES) env)" && $(BIN)/newsflow setup \
+	  && deploy/local/worker start \
+	  && $(BIN)/newsflow produce $(SAMPLE) \
+	  && $(BIN)/newsflow search --wait 120 "$(QUERY)"
+	@echo
+	@echo "Kafka, Elasticsearch and a worker are running. Next:"
+	@echo "  eval \"\$$($(SERVICES) env)\"; $(BIN)/newsflow produce FILE...; $(BIN)/newsflow search QUERY"
+	@echo "Stop them with: make down    (or: deploy/local/worker stop; $(SERVICES) down)"
+
+# Unit and integration tests; starts the services if they are not running and stops what it started.
+test: install
+	@started=0; \
+	if ! $(SERVICES) status >/dev/null 2>&1; then $(SERVICES) up >/dev/null && started=1; fi; \
+	eval "$$($(SERVICES) env)"; \
+	$(BIN)/ruff check . && $(BIN)/mypy && $(BIN)/pytest -m "unit or integration"; rc=$$?; \
+	if [ $$started = 1 ]; then $(SERVICES) down; fi; \
+	exit $$rc
+
+test-unit: install
+	$(BIN)/pytest -m unit
+
+bench: install
+	eval "$$($(SERVICES) env)" && $(BIN)/python bench/end_to_end.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

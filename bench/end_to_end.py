@@ -1,0 +1,165 @@
+"""End-to-end throughput: N SaudiNewsNet articles through Kafka -> worker -> Elasticsearch, and in the
+same run the Elasticsearch-only ceiling (the same final documents bulk-indexed directly).
+
+    .venv/bin/python bench/end_to_end.py [--articles 2000]
+
+Needs the local services (deploy/local/services up) and the NEWSFLOW_* environment they print.
+Uses its own topics and indices and deletes them afterwards. Prints and writes bench/results/*.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import orjson
+
+from streams.pipeline import process_raw
+from streams.records import RawArticle
+from streams.settings import Settings
+from streams.sink.documents import document_id, to_document
+from streams.sink.elasticsearch import BulkIndexer, create_client, ensure_index
+from streams.sources.files import read_paths
+from streams.sources.producer import create_producer, produce_articles
+from streams.topics import create_topics
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared/data/articles/arabic/saudinewsnet/sample_2015-08-01_02.jsonl"
+
+
+def load_articles(settings: Settings, count: int) -> list[RawArticle]:
+    items = read_paths([CORPUS], settings.jsonl_fields)
+    return [item for item in itertools.islice(items, count) if isinstance(item, RawArticle)]
+
+
+async def indexed(settings: Settings) -> int:
+    client = create_client(settings)
+    try:
+        await client.indices.refresh(index=settings.articles_alias)
+        return int((await client.count(index=settings.articles_alias))["count"])
+    finally:
+        await client.close()
+
+
+async def wait_indexed(settings: Settings, target: int, timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while (count := await indexed(settings)) < target:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"only {count}/{target} indexed after {timeout}s")
+        await asyncio.sleep(0.2)
+    return time.monotonic()
+
+
+async def drop(settings: Settings) -> None:
+    client = create_client(settings)
+    try:
+        concrete = await client.indices.get_alias(name=settings.articles_alias)
+        await client.indices.delete(index=",".join(concrete))
+        await client.indices.delete_index_template(name=settings.articles_alias)
+    finally:
+        await client.close()
+
+
+def run_pipeline(settings: Settings, articles: list[RawArticle], workdir: Path) -> float:
+    """Seconds from the first produce until the last article is searchable (worker already warm)."""
+    create_topics(settings)
+    asyncio.run(_ensure(settings))
+    log = (workdir / "worker.log").open("wb")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "streams", "worker", "--loglevel", "warn"],
+        cwd=ROOT,
+        env=settings.to_environment(os.environ),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    producer = create_producer(settings)
+    try:
+        produce_articles(settings, articles[:1], producer)  # warm-up: the worker has joined and indexed one
+        asyncio.run(wait_indexed(settings, 1, timeout=120))
+        start = time.monotonic()
+        produce_articles(settings, articles[1:], producer)
+        end = asyncio.run(wait_indexed(settings, len(articles), timeout=600))
+        return end - start
+    finally:
+        producer.close()
+        worker.terminate()
+        worker.wait(timeout=60)
+        log.close()
+
+
+async def _ensure(settings: Settings) -> None:
+    client = create_client(settings)
+    try:
+        await ensure_index(client, settings)
+    finally:
+        await client.close()
+
+
+async def run_direct(settings: Settings, articles: list[RawArticle]) -> float:
+    """Seconds to bulk-index the same final documents straight into Elasticsearch."""
+    now = datetime.now(UTC)
+    documents = [(document_id(e), to_document(e, now)) for e in map(process_raw, articles)]
+    client = create_client(settings)
+    try:
+        await ensure_index(client, settings)
+        indexer = BulkIndexer(client, settings.articles_alias, settings)
+        start = time.monotonic()
+        for offset in range(0, len(documents), settings.sink_batch_size):
+            await indexer.write(documents[offset : offset + settings.sink_batch_size])
+        await client.indices.refresh(index=settings.articles_alias)
+        return time.monotonic() - start
+    finally:
+        await client.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    args = parser.parse_args()
+    unique = uuid4().hex[:8]
+    base = Settings()
+    articles = load_articles(base, args.articles + 1)
+    n = len(articles) - 1
+    pipeline = base.model_copy(
+        update={
+            "topic_prefix": f"bench.{unique}",
+            "index_prefix": f"bench-{unique}-pipe",
+            "app_id": f"newsflow-bench-{unique}",
+            "worker_web_enabled": False,
+        }
+    )
+    direct = base.model_copy(update={"index_prefix": f"bench-{unique}-direct"})
+    with tempfile.TemporaryDirectory() as tmp:
+        pipeline = pipeline.model_copy(update={"worker_data_dir": Path(tmp) / "worker"})
+        try:
+            pipeline_seconds = run_pipeline(pipeline, articles, Path(tmp))
+            direct_seconds = asyncio.run(run_direct(direct, articles[1:]))
+        finally:
+            asyncio.run(drop(pipeline))
+            asyncio.run(drop(direct))
+    result = {
+        "articles": n,
+        "end_to_end_articles_per_s": round(n / pipeline_seconds, 1),
+        "elasticsearch_only_articles_per_s": round(n / direct_seconds, 1),
+        "ratio_end_to_end_to_ceiling": round(direct_seconds / pipeline_seconds, 3),
+        "end_to_end_seconds": round(pipeline_seconds, 2),
+        "elasticsearch_only_seconds": round(direct_seconds, 2),
+        "measured_at": datetime.now(UTC).isoformat(),
+    }
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"end_to_end-{unique}.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
+
+
+if __name__ == "__main__":
+    main()
