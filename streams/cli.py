@@ -11,7 +11,15 @@ from typing import Annotated
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
 from streams.codec import encode
@@ -23,6 +31,14 @@ cli = typer.Typer(
     help="newsflow: streaming ingestion of news articles (Kafka -> Faust -> Elasticsearch).", no_args_is_help=True
 )
 err = Console(stderr=True)
+
+
+class RateColumn(ProgressColumn):
+    """Articles per second of a progress task."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:,.0f} art/s" if task.speed else "… art/s")
+
 
 Paths = Annotated[list[Path], typer.Argument(exists=True, help=".txt scraped articles, .jsonl records, or directories")]
 
@@ -62,7 +78,7 @@ def produce(paths: Paths, progress: bool = typer.Option(True, help="show a progr
         TextColumn("producing"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.speed} art/s"),
+        RateColumn(),
         TimeRemainingColumn(),
     )
     try:
