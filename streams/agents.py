@@ -69,7 +69,9 @@ async def publish_outcomes(
 def make_process_agent(settings: Settings, enriched_topic: Any, dead_letter_topic: Any) -> Callable[[Any], Any]:
     async def process_articles(stream: Any) -> None:
         async for events in stream.take_events(settings.process_batch_size, within=settings.process_batch_seconds):
-            outcomes = [(e.key, process_value(e.value, position_of(e), e.key)) for e in events]
+            outcomes = [
+                (e.key, process_value(e.value, position_of(e), e.key, settings.max_payload_bytes)) for e in events
+            ]
             publish = partial(publish_outcomes, outcomes, enriched_topic, dead_letter_topic)
             await retry_forever("publishing processed articles", publish, settings.sink_max_backoff_seconds)
 

@@ -6,7 +6,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -40,7 +40,10 @@ class RateColumn(ProgressColumn):
         return Text(f"{task.speed:,.0f} art/s" if task.speed else "… art/s")
 
 
-Paths = Annotated[list[Path], typer.Argument(exists=True, help=".txt scraped articles, .jsonl records, or directories")]
+Paths = Annotated[list[Path], typer.Argument(exists=True, help=".txt, .html and .jsonl files, or directories")]
+OptionalPaths = Annotated[
+    list[Path] | None, typer.Argument(exists=True, help=".txt, .html and .jsonl files, or directories")
+]
 
 
 @cli.command()
@@ -67,31 +70,63 @@ def setup() -> None:
 
 
 @cli.command()
-def produce(paths: Paths, progress: bool = typer.Option(True, help="show a progress bar")) -> None:
-    """Push articles from files onto the raw topic (key = stable article id, acks=all)."""
-    from streams.sources.files import count_inputs, read_paths
-    from streams.sources.producer import create_producer, produce_articles
+def produce(
+    paths: OptionalPaths = None,
+    feed: Annotated[list[str] | None, typer.Option(help="an RSS/Atom feed URL or file; repeatable")] = None,
+    interval: Annotated[float | None, typer.Option(help="with --feed: poll again every S seconds")] = None,
+    progress: bool = typer.Option(True, help="show a progress bar"),
+) -> None:
+    """Push articles from files or feeds onto the raw topic (key = stable article id, acks=all)."""
+    from streams.sources.producer import create_producer
 
+    if not paths and not feed:
+        raise typer.BadParameter("give files/directories, or --feed URL|FILE")
     settings = Settings()
     producer = create_producer(settings)
-    columns = (
-        TextColumn("producing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        RateColumn(),
-        TimeRemainingColumn(),
-    )
     try:
-        with Progress(*columns, console=err, disable=not progress) as bar:
-            task = bar.add_task("produce", total=count_inputs(paths))
-            report = produce_articles(
-                settings, read_paths(paths, settings.jsonl_fields), producer, on_progress=lambda: bar.advance(task)
-            )
+        if paths:
+            produce_files(settings, producer, paths, progress)
+        if feed:
+            produce_feeds(settings, producer, feed, interval)
     finally:
         producer.close()
+
+
+def produce_files(settings: Settings, producer: Any, paths: list[Path], progress: bool) -> None:
+    from streams.sources.files import count_inputs, read_paths
+    from streams.sources.producer import produce_articles
+
+    columns = (TextColumn("producing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=not progress) as bar:
+        task = bar.add_task("produce", total=count_inputs(paths))
+        report = produce_articles(
+            settings, read_paths(paths, settings.jsonl_fields), producer, on_progress=lambda: bar.advance(task)
+        )
     for error in report.errors[:20]:
         err.print(f"[red]dead-lettered[/red] {error}")
     err.print(f"produced {report.produced} articles to {settings.raw_topic}; {report.dead_lettered} dead-lettered")
+
+
+def produce_feeds(settings: Settings, producer: Any, feeds: list[str], interval: float | None) -> None:
+    from streams.sources.feeds import FeedState, poll_feed
+    from streams.sources.producer import produce_articles
+
+    state = FeedState(settings.feed_state_path)
+    while True:
+        for source in feeds:
+            poll = poll_feed(source, state.cursor(source), settings.feed_timeout_seconds)
+            report = produce_articles(settings, poll.items, producer)
+            state.record(poll)
+            if poll.error:
+                err.print(f"[red]feed error[/red] {source}: {poll.error}")
+            else:
+                err.print(
+                    f"{source}: {report.produced} new entries produced, {report.dead_lettered} dead-lettered"
+                    + (" (not modified)" if poll.status == 304 else "")
+                )
+        if interval is None:
+            return
+        time.sleep(interval)
 
 
 @cli.command()
@@ -118,7 +153,7 @@ def process(paths: Paths) -> None:
             failures += 1
             err.print(f"[red]error[/red] {item.origin}: {item.reason}")
             continue
-        outcome = process_value(encode(item), SourcePosition(topic=None, partition=None, offset=None), item.id.encode())
+        outcome = process_value(encode(item), SourcePosition(), item.id.encode(), settings.max_payload_bytes)
         if isinstance(outcome, DeadLetter):
             failures += 1
             err.print(f"[red]{outcome.stage} error[/red] {item.origin}: {outcome.error_message}")

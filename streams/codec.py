@@ -13,6 +13,7 @@ from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosit
 from streams.schemas import validation_errors
 
 MAX_ERRORS_IN_MESSAGE = 3
+MAX_DEAD_LETTER_PAYLOAD = 256 * 1024
 
 
 def encode(record: Any) -> bytes:
@@ -20,6 +21,10 @@ def encode(record: Any) -> bytes:
 
 
 def _decode(kind: str, value: bytes, stage: Stage) -> dict[str, Any]:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PoisonRecordError(stage, f"value is not valid UTF-8 (byte {exc.start}: {exc.reason})") from exc
     try:
         data = orjson.loads(value)
     except orjson.JSONDecodeError as exc:
@@ -50,7 +55,10 @@ def dead_letter(
     key: bytes | None = None,
     attempts: int = 1,
 ) -> DeadLetter:
-    """A dead letter that keeps the original payload (as text when it is UTF-8, else base64)."""
+    """A dead letter that keeps the original payload (as text when it is UTF-8, else base64), cut to
+    MAX_DEAD_LETTER_PAYLOAD bytes so that the dead letter itself always fits in a Kafka message."""
+    truncated = len(payload) > MAX_DEAD_LETTER_PAYLOAD
+    payload = payload[:MAX_DEAD_LETTER_PAYLOAD]
     try:
         text, encoding = payload.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -65,4 +73,5 @@ def dead_letter(
         failed_at=datetime.now(UTC),
         attempts=attempts,
         key=key.decode("utf-8", errors="replace") if key is not None else None,
+        extra={"payload_truncated": True, "payload_bytes": len(payload)} if truncated else {},
     )

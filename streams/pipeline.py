@@ -14,8 +14,13 @@ def process_raw(raw: RawArticle) -> EnrichedArticle:
     return enrich_article(parse_article(raw))
 
 
-def process_value(value: bytes, position: SourcePosition, key: bytes | None = None) -> EnrichedArticle | DeadLetter:
+def process_value(
+    value: bytes, position: SourcePosition, key: bytes | None = None, max_bytes: int | None = None
+) -> EnrichedArticle | DeadLetter:
     stage: Stage = "decode"
+    if max_bytes is not None and len(value) > max_bytes:
+        error = PoisonRecordError(stage, f"payload is {len(value):,} bytes, over the limit of {max_bytes:,}")
+        return dead_letter(stage, error, value, position, key)
     try:
         raw = decode_raw(value)
         stage = "parse"

@@ -14,7 +14,7 @@ from streams.errors import Stage
 
 RECORD_SCHEMA_VERSION = 1
 
-RawFormat = Literal["text", "record"]
+RawFormat = Literal["text", "record", "html", "feed"]
 TitleSource = Literal["metadata", "first_sentence", "none"]
 EntityType = Literal["PERSON", "ORG", "LOCATION", "MISC"]
 
@@ -36,6 +36,7 @@ class RawArticle:
     published_at: str | None = None
     language: str | None = None
     authors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
     schema_version: int = RECORD_SCHEMA_VERSION
 
     @classmethod
@@ -52,6 +53,7 @@ class RawArticle:
             published_at=data.get("published_at"),
             language=data.get("language"),
             authors=tuple(data.get("authors") or ()),
+            tags=tuple(data.get("tags") or ()),
             schema_version=data["schema_version"],
         )
 

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     sink_batch_seconds: float = Field(default=1.0, gt=0)
     sink_max_backoff_seconds: float = Field(default=30.0, gt=0)
 
+    # Inputs
+    max_payload_bytes: int = Field(default=900_000, ge=1024, description="larger raw records are dead-lettered")
+    feed_state_file: Path | None = None
+    feed_timeout_seconds: float = 30.0
+
     # Producers
     produce_linger_ms: int = 20
     jsonl_fields: dict[str, list[str]] = Field(
@@ -97,6 +102,10 @@ class Settings(BaseSettings):
     def articles_alias(self) -> str:
         """Read and write alias of the article index; the concrete index is ``<alias>-000001``."""
         return f"{self.index_prefix}-articles"
+
+    @property
+    def feed_state_path(self) -> Path:
+        return self.feed_state_file or self.home / "state" / "feeds.json"
 
     @property
     def worker_dir(self) -> Path:

@@ -1,20 +1,65 @@
-"""RawArticle -> ParsedArticle: body, trailer sections, title and metadata."""
+"""RawArticle -> ParsedArticle for every delivered shape: scraped text with a trailer, JSON records,
+HTML pages and feed entries. Each shape is first reduced to text plus whatever metadata it carries;
+the trailer, title, date, tag and language logic is then the same for all."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 
 from streams.errors import PoisonRecordError
+from streams.parse.cleaning import clean_text
+from streams.parse.dates import date_from_body, parse_date
+from streams.parse.language import detect_language
+from streams.parse.pages import domain_of, extract_page, fragment_text
 from streams.parse.tags import page_tags
 from streams.parse.trailer import split_trailer
 from streams.records import Link, ParsedArticle, RawArticle, Source, TitleSource
 
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
 _URL = re.compile(r"https?://\S+")
-_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
 MAX_TITLE_WORDS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What a delivered shape yields before the shared logic runs."""
+
+    text: str
+    title: str | None
+    published: str | None
+    authors: tuple[str, ...]
+    source_name: str | None
+    url: str | None
+    domain: str | None
+    tags: tuple[str, ...]
+
+
+def extract(raw: RawArticle) -> Extracted:
+    if raw.format == "html":
+        page = extract_page(raw.content, raw.url)
+        return Extracted(
+            text=page.text,
+            title=raw.title or page.title,
+            published=raw.published_at or page.date,
+            authors=raw.authors or page.authors,
+            source_name=raw.source_name or page.site_name,
+            url=page.url,
+            domain=page.domain,
+            tags=(*raw.tags, *page.tags),
+        )
+    text = fragment_text(raw.content) if raw.format == "feed" else raw.content
+    return Extracted(
+        text=text,
+        title=raw.title,
+        published=raw.published_at,
+        authors=raw.authors,
+        source_name=raw.source_name,
+        url=raw.url,
+        domain=domain_of(raw.url),
+        tags=raw.tags,
+    )
 
 
 def derive_title(paragraphs: list[str]) -> tuple[str, TitleSource]:
@@ -37,59 +82,55 @@ def split_link(item: str) -> Link:
     return Link(title=title or match.group(0), url=match.group(0))
 
 
-def script_language(text: str) -> str | None:
-    """First-cut language guess by script: 'ar' for mostly Arabic letters, 'en' for Latin, else None."""
-    arabic = len(_ARABIC_LETTER.findall(text))
-    latin = len(_LATIN_LETTER.findall(text))
-    if arabic + latin == 0:
-        return None
-    return "ar" if arabic >= latin else "en"
-
-
-def parse_timestamp(value: str | None, warnings: list[str]) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        warnings.append("published_at_unparsed")
-        return None
-    if parsed.tzinfo is None:
-        warnings.append("published_at_naive_assumed_utc")
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+def published_at(
+    extracted: Extracted, paragraphs: list[str], fetched_at: datetime, warnings: list[str]
+) -> datetime | None:
+    if extracted.published:
+        parsed, date_warnings = parse_date(extracted.published, fetched_at)
+        warnings.extend(date_warnings)
+        if parsed is not None:
+            return parsed
+    from_body = date_from_body(paragraphs, fetched_at)
+    if from_body is not None:
+        warnings.append("published_at_from_body_weekday")
+    return from_body
 
 
 def parse_article(raw: RawArticle) -> ParsedArticle:
     """Parse one delivered article. Raises PoisonRecordError when nothing usable is left."""
-    body_lines, trailer = split_trailer(raw.content)
+    extracted = extract(raw)
+    text, had_controls = clean_text(extracted.text)
+    body_lines, trailer = split_trailer(text)
     paragraphs = [line.strip() for line in body_lines if line.strip()]
     if not paragraphs:
-        raise PoisonRecordError("parse", "article has no body text")
+        raise PoisonRecordError("parse", f"no body text in this {raw.format} article")
     warnings = list(trailer.warnings)
-    if raw.title and raw.title.strip():
-        title, title_source = raw.title.strip(), "metadata"
+    if had_controls:
+        warnings.append("control_characters_removed")
+    title_text = clean_text(extracted.title or "")[0].strip()
+    if title_text:
+        title, title_source = title_text, "metadata"
     else:
         title, title_source = derive_title(paragraphs)
         warnings.append(f"title_from_{title_source}")
-    tags, tag_warnings = page_tags(trailer.tags_text, [title, *paragraphs])
+    trailer_tags, tag_warnings = page_tags(trailer.tags_text, [title, *paragraphs])
     warnings.extend(tag_warnings)
-    text = "\n".join(paragraphs)
+    body_text = "\n".join(paragraphs)
     return ParsedArticle(
         id=raw.id,
-        url=raw.url,
+        url=extracted.url,
         title=title,
         title_source=title_source,  # type: ignore[arg-type]
         lead=paragraphs[0],
         body=tuple(paragraphs),
-        source=Source(name=trailer.source or raw.source_name, domain=None),
-        published_at=parse_timestamp(raw.published_at, warnings),
+        source=Source(name=trailer.source or extracted.source_name, domain=extracted.domain),
+        published_at=published_at(extracted, paragraphs, raw.fetched_at, warnings),
         fetched_at=raw.fetched_at,
-        language=raw.language or script_language(text),
-        authors=raw.authors,
-        page_tags=tuple(tags),
+        language=detect_language(f"{title}\n{body_text}") or raw.language,
+        authors=extracted.authors,
+        page_tags=(*trailer_tags, *extracted.tags),
         related=tuple(split_link(item) for item in trailer.read_also),
         similar=trailer.similar,
-        word_count=len(text.split()),
+        word_count=len(body_text.split()),
         parse_warnings=tuple(warnings),
     )

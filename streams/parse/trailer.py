@@ -32,7 +32,7 @@ _MARKERS: dict[SectionKind, tuple[str, ...]] = {
         "tags",
         "keywords",
     ),
-    "read_also": ("إقرأ أيضاً", "اقرأ أيضا", "اقرأ كذلك", "read also", "read more", "see also"),
+    "read_also": ("إقرأ أيضاً", "اقرأ أيضا", "اقرأ كذلك", "read also", "read more"),
     "similar": (
         "مقالات مشابهة",
         "مواضيع ذات صلة",

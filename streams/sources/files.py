@@ -1,4 +1,4 @@
-"""Reads delivered articles from files: ``.txt`` scraped articles and ``.jsonl`` records.
+"""Reads delivered articles from files: ``.txt`` scraped articles, ``.html`` pages, ``.jsonl`` records.
 
 Each input becomes a RawArticle with a stable id, or an InputError that says what is wrong (the
 producer dead-letters those). Field names of JSON records are mapped by ``Settings.jsonl_fields``.
@@ -7,16 +7,21 @@ producer dead-letters those). Field names of JSON records are mapped by ``Settin
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import charset_normalizer
 import orjson
+from trafilatura.utils import decode_file
 
 from streams.normalize import matching_key
 from streams.records import RawArticle
+
+SUFFIXES = frozenset({".txt", ".jsonl", ".html", ".htm"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +39,20 @@ def stable_id(*, record_id: str | None = None, url: str | None = None, content: 
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
 
 
+def decode_text(data: bytes) -> str | None:
+    """UTF-8 (with or without BOM), else the encoding charset-normalizer finds, else None."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        best = charset_normalizer.from_bytes(data).best()
+        return None if best is None else str(best)
+
+
 def read_text_file(path: Path) -> RawArticle | InputError:
     data = path.read_bytes()
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return InputError(str(path), f"not UTF-8 text: {exc}", data)
+    content = decode_text(data)
+    if content is None:
+        return InputError(str(path), "not text in any known encoding", data)
     if not content.strip():
         return InputError(str(path), "empty file", data)
     return RawArticle(
@@ -49,6 +62,33 @@ def read_text_file(path: Path) -> RawArticle | InputError:
         fetched_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
         origin=str(path),
     )
+
+
+def read_html_file(path: Path) -> RawArticle | InputError:
+    """An HTML page; the charset comes from its bytes and meta tags (trafilatura's decoder)."""
+    data = path.read_bytes()
+    if not data.strip():
+        return InputError(str(path), "empty file", data)
+    content = decode_file(data)
+    return RawArticle(
+        id=stable_id(url=canonical_url(content), content=content),
+        format="html",
+        content=content,
+        fetched_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
+        origin=str(path),
+        url=canonical_url(content),
+    )
+
+
+_CANONICAL = re.compile(r"<link[^>]+rel=[\"']?canonical[\"']?[^>]*>", re.IGNORECASE)
+_HREF = re.compile(r"href=[\"']([^\"']+)[\"']", re.IGNORECASE)
+
+
+def canonical_url(html: str) -> str | None:
+    """The page's ``<link rel="canonical">`` URL, if it declares an absolute one."""
+    tag = _CANONICAL.search(html[:200_000])
+    href = _HREF.search(tag.group(0)) if tag else None
+    return href.group(1) if href and href.group(1).startswith(("http://", "https://")) else None
 
 
 def _first(record: Mapping[str, Any], names: Sequence[str]) -> Any:
@@ -114,16 +154,18 @@ def read_jsonl_file(path: Path, fields: Mapping[str, Sequence[str]]) -> Iterator
 
 
 def read_paths(paths: Sequence[Path], fields: Mapping[str, Sequence[str]]) -> Iterator[RawArticle | InputError]:
-    """Every article in the given files and directories (recursively: *.txt and *.jsonl)."""
+    """Every article in the given files and directories (recursively: *.txt, *.html, *.jsonl)."""
     for path in paths:
         if path.is_dir():
-            yield from read_paths(sorted(p for p in path.rglob("*") if p.suffix in {".txt", ".jsonl"}), fields)
+            yield from read_paths(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES), fields)
         elif path.suffix == ".jsonl":
             yield from read_jsonl_file(path, fields)
         elif path.suffix == ".txt":
             yield read_text_file(path)
+        elif path.suffix in {".html", ".htm"}:
+            yield read_html_file(path)
         else:
-            yield InputError(str(path), f"unsupported file type {path.suffix!r} (expected .txt or .jsonl)", b"")
+            yield InputError(str(path), f"unsupported file type {path.suffix!r} (expected {sorted(SUFFIXES)})", b"")
 
 
 def count_inputs(paths: Sequence[Path]) -> int:
@@ -131,7 +173,7 @@ def count_inputs(paths: Sequence[Path]) -> int:
     total = 0
     for path in paths:
         if path.is_dir():
-            total += count_inputs([p for p in path.rglob("*") if p.suffix in {".txt", ".jsonl"}])
+            total += count_inputs([p for p in path.rglob("*") if p.suffix in SUFFIXES])
         elif path.suffix == ".jsonl":
             with path.open("rb") as handle:
                 total += sum(1 for line in handle if line.strip())

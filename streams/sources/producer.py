@@ -52,7 +52,11 @@ def produce_articles(
         if isinstance(item, RawArticle):
             value = encode(item)
             problems = validation_errors("raw", orjson.loads(value))
-            if problems:
+            if len(value) > settings.max_payload_bytes:
+                item = InputError(
+                    item.origin, f"{len(value):,} bytes, over the limit of {settings.max_payload_bytes:,}", value
+                )
+            elif problems:
                 item = InputError(item.origin, "; ".join(problems), value)
             else:
                 futures.append(producer.send(settings.raw_topic, key=item.id.encode(), value=value))

@@ -36,7 +36,9 @@ def test_unknown_fields_are_accepted(make_raw: Callable[..., RawArticle]) -> Non
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        pytest.param(b"\xff\xfe\x00garbage", "not valid JSON", id="binary"),
+        pytest.param(b"\xff\xfe\x00garbage", "not valid UTF-8", id="binary"),
+        pytest.param(b'{"a": "\xd8"}', "not valid UTF-8", id="truncated-utf8"),
+        pytest.param(b"{broken", "not valid JSON", id="broken-json"),
         pytest.param(b'"a string"', "not an object", id="json-string"),
         pytest.param(b'{"schema_version": 1, "id": "x"}', "'format' is a required property", id="missing-fields"),
         pytest.param(

@@ -68,12 +68,13 @@ def test_bad_jsonl_lines_are_input_errors(tmp_path: Path, line: bytes, reason: s
     assert item.payload == line + b"\n"
 
 
-def test_non_utf8_text_file_is_an_input_error(tmp_path: Path) -> None:
-    path = tmp_path / "latin1.txt"
-    path.write_bytes("café".encode("latin-1"))
+def test_text_in_a_legacy_encoding_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "cp1256.txt"
+    text = "أعلنت الوزارة اليوم عن خطة جديدة للتعاون الاقتصادي بين البلدين."
+    path.write_bytes(text.encode("cp1256"))
     (item,) = read_paths([path], FIELDS)
-    assert isinstance(item, InputError)
-    assert "UTF-8" in item.reason
+    assert isinstance(item, RawArticle)
+    assert item.content == text
 
 
 def test_directories_are_walked(tmp_path: Path) -> None:
