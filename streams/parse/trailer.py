@@ -29,6 +29,7 @@ _MARKERS: dict[SectionKind, tuple[str, ...]] = {
         "كلمات مفتاحية",
         "وسوم",
         "الوسوم",
+        "سمات",
         "tags",
         "keywords",
     ),
@@ -45,14 +46,17 @@ _MARKERS: dict[SectionKind, tuple[str, ...]] = {
     ),
 }
 _MARKER_KINDS = {matching_key(m): kind for kind, names in _MARKERS.items() for m in names}
-_SOCIAL_PREFIXES = tuple(matching_key(p) for p in ("تابعونا على", "تابعونا عبر", "شارك", "share", "follow us"))
+_SOCIAL_PREFIXES = tuple(
+    matching_key(p)
+    for p in ("تابعونا على", "تابعونا عبر", "شارك", "رابط الخبر", "رابط مختصر", "share", "follow us")
+)
 _LIST_SECTIONS = frozenset({"tags", "read_also", "similar"})
 
-BULLET = re.compile(r"^[\s•\-*–—·▪●◦►]+")
+BULLET = re.compile(r"^[\s\u200e\u200f\u061c•\-*–—·▪●◦►]+")
 _COLON = re.compile(r"\s*[:：]\s*")
 MAX_ITEM_CHARS = 300
 MAX_SOURCE_CHARS = 100
-MAX_SOCIAL_CHARS = 120
+MAX_SOCIAL_CHARS = 160
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +84,16 @@ def classify(line: str) -> Marker | None:
     if not text:
         return None
     key = matching_key(text)
-    if len(text) <= MAX_SOCIAL_CHARS and any(key == p or key.startswith(p + " ") for p in _SOCIAL_PREFIXES):
+    if len(text) <= MAX_SOCIAL_CHARS and any(key == p or key.startswith((p + " ", p + ":")) for p in _SOCIAL_PREFIXES):
         return Marker("social", "")
     parts = _COLON.split(text, maxsplit=1)
     head, rest = (parts[0], parts[1]) if len(parts) == 2 else (text, "")
     kind = _MARKER_KINDS.get(matching_key(head).rstrip(" .،"))
+    if kind is None and len(parts) == 1 and len(text) <= MAX_ITEM_CHARS:
+        # "سمات أحمد العرفج النقد الموضوعي": a tag marker and its tags with no colon between them.
+        first, _, remainder = text.partition(" ")
+        if _MARKER_KINDS.get(matching_key(first)) == "tags" and remainder.strip():
+            return Marker("tags", remainder.strip())
     if kind is None:
         return None
     if kind == "source" and not (rest and len(rest) <= MAX_SOURCE_CHARS):
