@@ -143,7 +143,8 @@ def worker(loglevel: str = typer.Option("info", help="crit, error, warn, info or
 @cli.command()
 def process(paths: Paths) -> None:
     """Parse and enrich files offline (no Kafka), printing enriched records as JSON lines."""
-    from streams.sources.files import InputError, read_paths
+    from streams.sources.files import read_paths
+    from streams.sources.inputs import InputError
 
     settings = Settings()
     out = sys.stdout.buffer

@@ -39,6 +39,7 @@ def make_raw() -> Callable[..., RawArticle]:
 
     return make
 
+
 FEEDS = SHARED / "data" / "feeds"
 TRAFILATURA = SHARED / "data" / "extraction" / "trafilatura"
 BBC = SHARED / "data" / "articles" / "english" / "bbc" / "bbc_fulltext.jsonl"

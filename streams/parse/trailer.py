@@ -47,8 +47,7 @@ _MARKERS: dict[SectionKind, tuple[str, ...]] = {
 }
 _MARKER_KINDS = {matching_key(m): kind for kind, names in _MARKERS.items() for m in names}
 _SOCIAL_PREFIXES = tuple(
-    matching_key(p)
-    for p in ("تابعونا على", "تابعونا عبر", "شارك", "رابط الخبر", "رابط مختصر", "share", "follow us")
+    matching_key(p) for p in ("تابعونا على", "تابعونا عبر", "شارك", "رابط الخبر", "رابط مختصر", "share", "follow us")
 )
 _LIST_SECTIONS = frozenset({"tags", "read_also", "similar"})
 

@@ -17,7 +17,7 @@ import feedparser
 import orjson
 
 from streams.records import RawArticle
-from streams.sources.files import InputError, stable_id
+from streams.sources.inputs import InputError, stable_id
 
 USER_AGENT = "newsflow/0.1 (+feed ingestion)"
 MAX_SEEN_PER_FEED = 10_000
@@ -92,11 +92,12 @@ def entry_id(entry: Any, source: str) -> str:
 
 
 def _published(entry: Any) -> str | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    keys = set(entry.keys())  # not entry.get(): feedparser maps missing "published" to "updated" with a warning
+    parsed = next((entry[k] for k in ("published_parsed", "updated_parsed") if k in keys and entry[k]), None)
     if parsed:
         year, month, day, hour, minute, second = parsed[:6]
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
-    text = entry.get("published") or entry.get("updated")
+    text = next((entry[k] for k in ("published", "updated") if k in keys and entry[k]), None)
     return str(text) if text else None
 
 
@@ -116,7 +117,7 @@ def entry_to_raw(entry: Any, feed: Any, source: str, fetched_at: datetime) -> Ra
         a for a in [entry.get("author")] if a
     )
     return RawArticle(
-        id=stable_id(url=link, content=origin),
+        id=stable_id(url=entry_id(entry, source)),
         format="feed",
         content=body,
         fetched_at=fetched_at,

@@ -1,4 +1,5 @@
-"""Reads delivered articles from files: ``.txt`` scraped articles, ``.html`` pages, ``.jsonl`` records.
+"""Reads delivered articles from files: ``.txt`` scraped articles, ``.html`` pages, ``.jsonl`` records
+and saved ``.rss``/``.atom``/``.xml`` feeds.
 
 Each input becomes a RawArticle with a stable id, or an InputError that says what is wrong (the
 producer dead-letters those). Field names of JSON records are mapped by ``Settings.jsonl_fields``.
@@ -6,10 +7,8 @@ producer dead-letters those). Field names of JSON records are mapped by ``Settin
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,25 +17,12 @@ import charset_normalizer
 import orjson
 from trafilatura.utils import decode_file
 
-from streams.normalize import matching_key
 from streams.records import RawArticle
+from streams.sources.feeds import FeedCursor, poll_feed
+from streams.sources.inputs import InputError, stable_id
 
-SUFFIXES = frozenset({".txt", ".jsonl", ".html", ".htm"})
-
-
-@dataclass(frozen=True, slots=True)
-class InputError:
-    origin: str
-    reason: str
-    payload: bytes
-
-
-def stable_id(*, record_id: str | None = None, url: str | None = None, content: str = "") -> str:
-    """The article id: the record's own id, else a hash of its URL, else of its normalized text."""
-    if record_id:
-        return record_id
-    basis = f"url:{url.strip()}" if url else f"text:{matching_key(content)}"
-    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
+FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
+SUFFIXES = frozenset({".txt", ".jsonl", ".html", ".htm", *FEED_SUFFIXES})
 
 
 def decode_text(data: bytes) -> str | None:
@@ -164,8 +150,18 @@ def read_paths(paths: Sequence[Path], fields: Mapping[str, Sequence[str]]) -> It
             yield read_text_file(path)
         elif path.suffix in {".html", ".htm"}:
             yield read_html_file(path)
+        elif path.suffix in FEED_SUFFIXES:
+            yield from read_feed_file(path)
         else:
             yield InputError(str(path), f"unsupported file type {path.suffix!r} (expected {sorted(SUFFIXES)})", b"")
+
+
+def read_feed_file(path: Path) -> Iterator[RawArticle | InputError]:
+    """Every entry of a saved RSS/Atom file (no state: use ``produce --feed`` to poll live feeds)."""
+    poll = poll_feed(str(path), FeedCursor(), timeout=0)
+    if poll.error is not None:
+        yield InputError(str(path), poll.error, path.read_bytes()[:65536])
+    yield from poll.items
 
 
 def count_inputs(paths: Sequence[Path]) -> int:

@@ -17,7 +17,7 @@ from streams.errors import PoisonRecordError
 from streams.records import RawArticle, SourcePosition
 from streams.schemas import validation_errors
 from streams.settings import Settings
-from streams.sources.files import InputError
+from streams.sources.inputs import InputError
 
 
 @dataclass(slots=True)

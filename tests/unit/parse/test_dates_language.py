@@ -15,10 +15,16 @@ pytestmark = pytest.mark.unit
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("2015-08-01T08:00:57+03:00", datetime(2015, 8, 1, 8, 0, 57, tzinfo=timezone(timedelta(hours=3))),
-                     id="iso-with-offset"),
-        pytest.param("Tue, 10 Jun 2003 04:00:00 +0300", datetime(2003, 6, 10, 4, tzinfo=timezone(timedelta(hours=3))),
-                     id="rfc822"),
+        pytest.param(
+            "2015-08-01T08:00:57+03:00",
+            datetime(2015, 8, 1, 8, 0, 57, tzinfo=timezone(timedelta(hours=3))),
+            id="iso-with-offset",
+        ),
+        pytest.param(
+            "Tue, 10 Jun 2003 04:00:00 +0300",
+            datetime(2003, 6, 10, 4, tzinfo=timezone(timedelta(hours=3))),
+            id="rfc822",
+        ),
         pytest.param("الأربعاء 26 نوفمبر 2025", datetime(2025, 11, 26, tzinfo=UTC), id="arabic-weekday-and-month"),
         pytest.param("1 أغسطس 2015 10:30", datetime(2015, 8, 1, 10, 30, tzinfo=UTC), id="arabic-month"),
         pytest.param("15 يناير 2024", datetime(2024, 1, 15, tzinfo=UTC), id="arabic-january"),
@@ -38,12 +44,24 @@ def test_unparseable_date_is_a_warning_not_an_error() -> None:
 @pytest.mark.parametrize(
     ("lead", "fetched", "expected"),
     [
-        pytest.param("وأوضحت الوزارة في بيان اليوم الأربعاء، أن", datetime(2025, 11, 26, 20, tzinfo=UTC),
-                     datetime(2025, 11, 26, tzinfo=UTC), id="today-same-day"),
-        pytest.param("قال الوزير اليوم الأربعاء إن", datetime(2025, 11, 28, 1, tzinfo=UTC),
-                     datetime(2025, 11, 26, tzinfo=UTC), id="today-fetched-later"),
-        pytest.param("وأعلن أمس الخميس أن", datetime(2025, 11, 28, 9, tzinfo=UTC),
-                     datetime(2025, 11, 27, tzinfo=UTC), id="yesterday"),
+        pytest.param(
+            "وأوضحت الوزارة في بيان اليوم الأربعاء، أن",
+            datetime(2025, 11, 26, 20, tzinfo=UTC),
+            datetime(2025, 11, 26, tzinfo=UTC),
+            id="today-same-day",
+        ),
+        pytest.param(
+            "قال الوزير اليوم الأربعاء إن",
+            datetime(2025, 11, 28, 1, tzinfo=UTC),
+            datetime(2025, 11, 26, tzinfo=UTC),
+            id="today-fetched-later",
+        ),
+        pytest.param(
+            "وأعلن أمس الخميس أن",
+            datetime(2025, 11, 28, 9, tzinfo=UTC),
+            datetime(2025, 11, 27, tzinfo=UTC),
+            id="yesterday",
+        ),
     ],
 )
 def test_relative_weekday_against_fetch_time(lead: str, fetched: datetime, expected: datetime) -> None:
@@ -63,7 +81,10 @@ def test_no_relative_date() -> None:
         ("he", "ראש הממשלה נפגש היום עם שר החוץ האמריקני בירושלים כדי לדון בהסכם החדש."),
         ("fr", "Le président de la République a annoncé mardi une série de mesures pour soutenir l'économie."),
         ("de", "Die Bundesregierung hat am Dienstag ein neues Gesetz zur Förderung erneuerbarer Energien beschlossen."),
-        ("es", "El presidente del Gobierno anunció el martes un nuevo paquete de medidas económicas para las familias."),
+        (
+            "es",
+            "El Gobierno anunció el martes un nuevo paquete de medidas económicas para las familias.",
+        ),
         ("en", "The prime minister met the foreign secretary on Tuesday to discuss the new trade agreement."),
     ],
 )

@@ -8,7 +8,8 @@ import pytest
 
 from streams.records import RawArticle
 from streams.settings import Settings
-from streams.sources.files import InputError, count_inputs, read_paths, stable_id
+from streams.sources.files import count_inputs, read_paths
+from streams.sources.inputs import InputError, stable_id
 from tests.conftest import SAUDI_SAMPLE, SEED_ARTICLE
 
 pytestmark = pytest.mark.unit
