@@ -30,7 +30,7 @@ from streams.settings import Settings
 cli = typer.Typer(
     help="newsflow: streaming ingestion of news articles (Kafka -> Faust -> Elasticsearch).", no_args_is_help=True
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class RateColumn(ProgressColumn):

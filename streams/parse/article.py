@@ -101,7 +101,7 @@ def parse_article(raw: RawArticle) -> ParsedArticle:
     extracted = extract(raw)
     text, had_controls = clean_text(extracted.text)
     body_lines, trailer = split_trailer(text)
-    paragraphs = [line.strip() for line in body_lines if line.strip()]
+    paragraphs = [line.strip() for line in body_lines if any(ch.isalnum() for ch in line)]
     if not paragraphs:
         raise PoisonRecordError("parse", f"no body text in this {raw.format} article")
     warnings = list(trailer.warnings)

@@ -83,11 +83,13 @@ async def es(settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
 def run_cli(settings: Settings) -> Callable[..., subprocess.CompletedProcess[bytes]]:
     """Run the ``newsflow`` command with this test's settings."""
 
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    def run(
+        *args: str, check: bool = True, env_overrides: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
             [sys.executable, "-m", "streams", *args],
             cwd=ROOT,
-            env=settings_env(settings),
+            env={**settings_env(settings), **(env_overrides or {})},
             capture_output=True,
             timeout=120,
             check=check,

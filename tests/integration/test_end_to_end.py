@@ -98,9 +98,11 @@ async def test_bad_input_is_dead_lettered_and_good_input_indexed(
     producer.close()
 
     letters = [orjson.loads(r.value) for r in read_topic(settings, settings.dead_letter_topic, expected=3)]
-    by_stage = sorted((letter["stage"], letter["error_message"][:40]) for letter in letters)
+    by_stage = sorted((letter["stage"], letter["error_message"]) for letter in letters)
     assert [stage for stage, _ in by_stage] == ["decode", "decode", "produce"]
-    assert any("not valid JSON" in message for _, message in by_stage)
+    assert "not valid UTF-8" in by_stage[0][1] + by_stage[1][1]
+    assert "violates its schema" in by_stage[0][1] + by_stage[1][1]
+    assert "line is not valid JSON" in by_stage[2][1]
     decode_letters = [letter for letter in letters if letter["stage"] == "decode"]
     assert all(
         letter["source"]["topic"] == settings.raw_topic and letter["source"]["offset"] is not None

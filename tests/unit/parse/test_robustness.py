@@ -1,0 +1,135 @@
+"""Hostile and broken inputs: clear dead letters or cleaned text, never a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import orjson
+import pytest
+
+from streams.codec import encode
+from streams.parse.article import parse_article
+from streams.pipeline import process_value
+from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
+
+pytestmark = pytest.mark.unit
+
+
+def test_control_and_bidi_override_characters_are_removed(make_raw: Callable[..., RawArticle]) -> None:
+    content = "خبر\u202e مقلوب\x00 مع\x1b[31m ألوان\r\nسطر ثان\u2066معزول\u2069."
+    parsed = parse_article(make_raw(content=content))
+    assert parsed.body == ("خبر مقلوب مع[31m ألوان", "سطر ثانمعزول.")
+    assert "control_characters_removed" in parsed.parse_warnings
+
+
+def test_zero_width_joiners_needed_for_display_stay(make_raw: Callable[..., RawArticle]) -> None:
+    parsed = parse_article(make_raw(content="می\u200cخواهم به خانه بروم و کتاب بخوانم امروز صبح زود."))
+    assert "\u200c" in parsed.body[0]
+    assert "control_characters_removed" not in parsed.parse_warnings
+
+
+def test_oversized_payload_is_a_dead_letter(make_raw: Callable[..., RawArticle]) -> None:
+    value = encode(make_raw(content="كلمة " * 50_000))
+    outcome = process_value(value, SourcePosition(), b"big", max_bytes=100_000)
+    assert isinstance(outcome, DeadLetter)
+    assert outcome.stage == "decode"
+    assert f"{len(value):,} bytes, over the limit of 100,000" in outcome.error_message
+    assert outcome.extra == {"payload_truncated": True, "payload_bytes": 256 * 1024}
+    assert len(encode(outcome)) < 400_000
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        pytest.param({"content": ""}, "no body text", id="empty"),
+        pytest.param({"content": "\n \u200f \n"}, "no body text", id="only-marks"),
+        pytest.param(
+            {"format": "html", "content": "<html><body><script>x()</script></body></html>"},
+            "no body text",
+            id="html-without-main-text",
+        ),
+        pytest.param({"format": "feed", "content": "<p></p>"}, "no body text", id="empty-feed-entry"),
+    ],
+)
+def test_empty_bodies_are_parse_dead_letters(
+    make_raw: Callable[..., RawArticle], fields: dict[str, str], message: str
+) -> None:
+    outcome = process_value(encode(make_raw(**fields)), SourcePosition())
+    assert isinstance(outcome, DeadLetter)
+    assert outcome.stage == "parse"
+    assert message in outcome.error_message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(
+            orjson.dumps(
+                {
+                    "schema_version": 1,
+                    "id": "x",
+                    "format": "text",
+                    "content": ["a"],
+                    "fetched_at": "2025-01-01T00:00:00Z",
+                    "origin": "o",
+                }
+            ),
+            id="content-not-string",
+        ),
+        pytest.param(
+            orjson.dumps(
+                {
+                    "schema_version": 2,
+                    "id": "x",
+                    "format": "text",
+                    "content": "a",
+                    "fetched_at": "2025-01-01T00:00:00Z",
+                    "origin": "o",
+                }
+            ),
+            id="future-version",
+        ),
+        pytest.param(
+            orjson.dumps(
+                {
+                    "schema_version": 1,
+                    "id": "x",
+                    "format": "pdf",
+                    "content": "a",
+                    "fetched_at": "2025-01-01T00:00:00Z",
+                    "origin": "o",
+                }
+            ),
+            id="unknown-format",
+        ),
+        pytest.param(
+            orjson.dumps(
+                {
+                    "schema_version": 1,
+                    "id": "x",
+                    "format": "text",
+                    "content": "a",
+                    "fetched_at": "yesterday",
+                    "origin": "o",
+                }
+            ),
+            id="bad-timestamp",
+        ),
+        pytest.param(b"[" * 10_000 + b"]" * 10_000, id="deep-nesting"),
+    ],
+)
+def test_malformed_records_are_decode_dead_letters(value: bytes) -> None:
+    outcome = process_value(value, SourcePosition(topic="t", partition=0, offset=7))
+    assert isinstance(outcome, DeadLetter)
+    assert outcome.stage == "decode"
+    assert outcome.error_message
+
+
+def test_feed_entry_html_becomes_paragraphs(make_raw: Callable[..., RawArticle]) -> None:
+    outcome = process_value(
+        encode(make_raw(format="feed", title="عنوان", content="<p>الفقرة <b>الأولى</b></p><p>الفقرة الثانية</p>")),
+        SourcePosition(),
+    )
+    assert isinstance(outcome, EnrichedArticle)
+    assert outcome.article.body == ("الفقرة الأولى", "الفقرة الثانية")
+    assert outcome.article.title == "عنوان"
