@@ -92,13 +92,16 @@ def entry_id(entry: Any, source: str) -> str:
 
 
 def _published(entry: Any) -> str | None:
+    """The entry's date as the feed wrote it (so its zone survives), else feedparser's UTC reading."""
     keys = set(entry.keys())  # not entry.get(): feedparser maps missing "published" to "updated" with a warning
+    text = next((entry[k] for k in ("published", "updated") if k in keys and entry[k]), None)
+    if text:
+        return str(text)
     parsed = next((entry[k] for k in ("published_parsed", "updated_parsed") if k in keys and entry[k]), None)
     if parsed:
         year, month, day, hour, minute, second = parsed[:6]
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
-    text = next((entry[k] for k in ("published", "updated") if k in keys and entry[k]), None)
-    return str(text) if text else None
+    return None
 
 
 def entry_to_raw(entry: Any, feed: Any, source: str, fetched_at: datetime) -> RawArticle | InputError:
