@@ -7,7 +7,7 @@ SERVICES := deploy/local/services
 SAMPLE := ../shared/samples/000_536e0786f38f2d02.txt
 QUERY ?= كوريا الجنوبية
 
-.PHONY: install demo test test-unit test-integration lint up down status bench clean
+.PHONY: install demo test test-unit up down status bench clean
 
 $(BIN)/newsflow: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,7 @@ test-unit: install
 	$(BIN)/pytest -m unit
 
 bench: install
+	$(BIN)/python bench/parse_report.py
 	eval "$$($(SERVICES) env)" && $(BIN)/python bench/end_to_end.py
 
 clean:
