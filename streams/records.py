@@ -76,6 +76,7 @@ class Link:
 class ParsedArticle:
     id: str
     url: str | None
+    canonical_url: str | None
     title: str
     title_source: TitleSource
     lead: str | None
@@ -97,6 +98,7 @@ class ParsedArticle:
         return cls(
             id=data["id"],
             url=data.get("url"),
+            canonical_url=data.get("canonical_url"),
             title=data["title"],
             title_source=data["title_source"],
             lead=data.get("lead"),

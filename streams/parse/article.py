@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from courlan import normalize_url
+
 from streams.errors import PoisonRecordError
 from streams.parse.cleaning import clean_text
 from streams.parse.dates import date_from_body, parse_date
@@ -60,6 +62,16 @@ def extract(raw: RawArticle) -> Extracted:
         domain=domain_of(raw.url),
         tags=raw.tags,
     )
+
+
+def canonical(url: str | None) -> str | None:
+    """The URL with scheme and host lower-cased, default port, fragment and tracking parameters dropped."""
+    if not url:
+        return None
+    try:
+        return str(normalize_url(url, strict=True))
+    except ValueError:
+        return url
 
 
 def derive_title(paragraphs: list[str]) -> tuple[str, TitleSource]:
@@ -119,6 +131,7 @@ def parse_article(raw: RawArticle) -> ParsedArticle:
     return ParsedArticle(
         id=raw.id,
         url=extracted.url,
+        canonical_url=canonical(extracted.url),
         title=title,
         title_source=title_source,  # type: ignore[arg-type]
         lead=paragraphs[0],

@@ -21,6 +21,7 @@ def to_document(enriched: EnrichedArticle, indexed_at: datetime) -> dict[str, An
         "id": article.id,
         "schema_version": enriched.schema_version,
         "url": article.url,
+        "canonical_url": article.canonical_url,
         "title": article.title,
         "title_source": article.title_source,
         "title_key": matching_key(article.title),

@@ -53,3 +53,9 @@ def test_no_body_is_poison(make_raw: Callable[..., RawArticle], content: str) ->
     with pytest.raises(PoisonRecordError) as caught:
         parse_article(make_raw(content=content))
     assert caught.value.stage == "parse"
+
+
+def test_canonical_url_drops_tracking_and_fragment(make_raw: Callable[..., RawArticle]) -> None:
+    parsed = parse_article(make_raw(url="HTTPS://www.Example.com/a/b?utm_source=rss&id=5#top"))
+    assert parsed.url == "HTTPS://www.Example.com/a/b?utm_source=rss&id=5#top"
+    assert parsed.canonical_url == "https://www.example.com/a/b?id=5"

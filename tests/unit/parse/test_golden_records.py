@@ -35,8 +35,10 @@ def test_saudinewsnet_record(record: dict[str, str]) -> None:
     assert parsed.fetched_at.tzinfo is not None
     assert parsed.language == "ar"
     assert parsed.word_count > 0
-    # The body is the content, paragraph by paragraph, less bidi controls and any trailer.
-    content_lines = [clean_text(line)[0].strip() for line in record["content"].splitlines() if line.strip()]
+    # The body is the content, paragraph by paragraph, less bidi controls, separator lines (no letter
+    # or digit, e.g. "***") and any trailer.
+    lines = [clean_text(line)[0].strip() for line in record["content"].splitlines()]
+    content_lines = [line for line in lines if any(ch.isalnum() for ch in line)]
     assert list(parsed.body) == content_lines[: len(parsed.body)]
     assert parsed.body[0] == parsed.lead
     trailer = content_lines[len(parsed.body) :]

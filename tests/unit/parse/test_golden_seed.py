@@ -19,6 +19,7 @@ def test_every_field_of_the_seed(make_raw: Callable[..., RawArticle], seed_text:
     parsed = parse_article(make_raw(id="seed", content=seed_text, fetched_at=FETCHED, origin="seed.txt"))
     assert parsed.id == "seed"
     assert parsed.url is None
+    assert parsed.canonical_url is None
     assert parsed.title == (
         "أعلنت وزارة الدفاع الأمريكية، أن وزير الدفاع لويد أوستن ناقش مع نظيره الكوري الجنوبي شين وونسيك، "
         "الأولويات الدفاعية والأمنية المشتركة…"
