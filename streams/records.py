@@ -126,11 +126,23 @@ class Entity:
     source: str
 
 
+TagKind = Literal["page", "entity", "keyphrase", "topic"]
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag with its display label, its canonical (matching) form, where it came from and a 0-1 score."""
+
+    label: str
+    canonical: str
+    kind: TagKind
+    score: float
+
+
 @dataclass(frozen=True, slots=True)
 class EnrichedArticle:
     article: ParsedArticle
-    tags: tuple[str, ...]
-    tag_keys: tuple[str, ...]
+    tags: tuple[Tag, ...]
     entities: tuple[Entity, ...] = ()
     schema_version: int = RECORD_SCHEMA_VERSION
 
@@ -138,8 +150,7 @@ class EnrichedArticle:
     def from_dict(cls, data: dict[str, Any]) -> EnrichedArticle:
         return cls(
             article=ParsedArticle.from_dict(data["article"]),
-            tags=tuple(data["tags"]),
-            tag_keys=tuple(data["tag_keys"]),
+            tags=tuple(Tag(**t) for t in data["tags"]),
             entities=tuple(Entity(**e) for e in data["entities"]),
             schema_version=data["schema_version"],
         )

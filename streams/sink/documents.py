@@ -34,8 +34,7 @@ def to_document(enriched: EnrichedArticle, indexed_at: datetime) -> dict[str, An
         "indexed_at": indexed_at.isoformat(),
         "language": article.language,
         "authors": list(article.authors),
-        "tags": list(enriched.tags),
-        "tag_keys": list(enriched.tag_keys),
+        "tags": [{"label": t.label, "canonical": t.canonical, "kind": t.kind, "score": t.score} for t in enriched.tags],
         "related": [{"title": link.title, "url": link.url} for link in article.related],
         "similar": list(article.similar),
         "entities": [

@@ -43,13 +43,14 @@ async def test_seed_article_becomes_a_searchable_document(
     assert doc["title"].startswith("أعلنت وزارة الدفاع الأمريكية")
     assert doc["body"].endswith("والازدهار.")
     assert all(marker not in doc["body"] for marker in ("المصدر:", "كلمات دلالية", "إقرأ أيضاً", "مقالات مشابهة"))
-    assert doc["tags"] == [
+    assert [t["label"] for t in doc["tags"] if t["kind"] == "page"] == [
         "وزارة الدفاع الأمريكية",
         "أوستن",
         "شبه الجزيرة الكورية",
         "الولايات المتحدة",
         "كوريا الجنوبية",
     ]
+    assert {"الولايات المتحده", "كوريا الجنوبيه"} <= {e["canonical"] for e in doc["entities"]}
     assert len(doc["similar"]) == 10
     # The Persian-yeh spelling finds the same article.
     assert [h.id for h in await search_articles(es, settings, "الولایات المتحدة")] == [hit.id]

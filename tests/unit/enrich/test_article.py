@@ -4,26 +4,34 @@ from collections.abc import Callable
 
 import pytest
 
-from streams.enrich.article import dedupe_tags, enrich_article
+from streams.enrich.article import body_text, enrich_article, page_tags
 from streams.parse.article import parse_article
-from streams.records import RawArticle
+from streams.records import RawArticle, Tag
 
 pytestmark = pytest.mark.unit
 
 
-def test_tags_deduplicated_across_spellings() -> None:
-    tags, keys = dedupe_tags(("الولايات المتحدة", "كوريا", "الولایات المتحدة", "الولايات  المتحدة "))
-    assert tags == ("الولايات المتحدة", "كوريا")
-    assert keys == ("الولايات المتحده", "كوريا")
+def test_page_tags_deduplicated_across_spellings() -> None:
+    tags = page_tags(("الولايات المتحدة", "كوريا", "الولایات المتحدة", "الولايات  المتحدة "))
+    assert tags == [
+        Tag("الولايات المتحدة", "الولايات المتحده", "page", 1.0),
+        Tag("كوريا", "كوريا", "page", 1.0),
+    ]
 
 
-def test_seed_tags(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
+def test_seed_enrichment(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
     enriched = enrich_article(parse_article(make_raw(content=seed_text)))
-    assert enriched.tags == (
-        "وزارة الدفاع الأمريكية",
-        "أوستن",
-        "شبه الجزيرة الكورية",
-        "الولايات المتحدة",
-        "كوريا الجنوبية",
-    )
-    assert len(enriched.tag_keys) == len(enriched.tags)
+    page = [t.label for t in enriched.tags if t.kind == "page"]
+    assert page == ["وزارة الدفاع الأمريكية", "أوستن", "شبه الجزيرة الكورية", "الولايات المتحدة", "كوريا الجنوبية"]
+    body = body_text(enriched.article)
+    for entity in enriched.entities:
+        text = enriched.article.title if entity.source.endswith(":title") else body
+        assert text[entity.start : entity.end] == entity.text
+    canonicals = {e.canonical for e in enriched.entities}
+    assert {"الولايات المتحده", "كوريا الجنوبيه"} <= canonicals
+    united_states = [e for e in enriched.entities if e.canonical == "الولايات المتحده"]
+    assert len(united_states) >= 4
+    assert all(e.type == "LOCATION" for e in united_states)
+    entity_tags = [t for t in enriched.tags if t.kind == "entity"]
+    assert entity_tags[0].canonical == "الولايات المتحده"
+    assert next(t.label for t in enriched.tags if t.kind == "topic") == "defence"

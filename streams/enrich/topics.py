@@ -1,0 +1,69 @@
+"""Topic labels from the documented lexicon in ``data/topics.yaml`` (no training data needed; its
+accuracy on the BBC categories is measured by bench/enrich_report.py and a unit test)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from streams.enrich.ner.features import split_clitics
+from streams.normalize import matching_key
+
+LEXICON = Path(__file__).resolve().parent / "data" / "topics.yaml"
+_WORD = re.compile(r"\w+")
+MIN_HITS = 3
+MIN_SHARE = 0.25
+MAX_CACHED_WORDS = 500_000
+
+
+@dataclass(frozen=True, slots=True)
+class TopicLexicon:
+    exact: dict[str, str]
+    prefixes: tuple[tuple[str, str], ...]
+    _seen: dict[str, str | None] = field(default_factory=dict)  # word -> topic, filled as words are met
+
+    def topic_of(self, word: str) -> str | None:
+        if word in self._seen:
+            return self._seen[word]
+        topic = self.exact.get(word)
+        if topic is None:
+            topic = next((t for prefix, t in self.prefixes if word.startswith(prefix)), None)
+        if len(self._seen) < MAX_CACHED_WORDS:
+            self._seen[word] = topic
+        return topic
+
+
+@cache
+def lexicon(path: Path = LEXICON) -> TopicLexicon:
+    data: dict[str, dict[str, list[str]]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    exact: dict[str, str] = {}
+    prefixes: list[tuple[str, str]] = []
+    for topic, languages in data.items():
+        for words in languages.values():
+            for word in words:
+                key = matching_key(str(word))
+                if key.endswith("*"):
+                    prefixes.append((key[:-1], topic))
+                else:
+                    exact.setdefault(key, topic)
+    return TopicLexicon(exact, tuple(sorted(prefixes, key=lambda p: -len(p[0]))))
+
+
+def topic_scores(text: str) -> list[tuple[str, float]]:
+    """Topics whose share of the lexicon hits is at least MIN_SHARE, best first."""
+    words = _WORD.findall(matching_key(text))
+    table = lexicon()
+    hits: Counter[str] = Counter()
+    for word in words:
+        topic = table.topic_of(word) or table.topic_of(split_clitics(word)[1])
+        if topic is not None:
+            hits[topic] += 1
+    total = sum(hits.values())
+    if total < MIN_HITS:
+        return []
+    return [(topic, round(count / total, 3)) for topic, count in hits.most_common() if count / total >= MIN_SHARE]

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from streams.enrich.entities import rule_entities
+from streams.enrich.topics import topic_scores
+from tests.conftest import BBC
+
+pytestmark = pytest.mark.unit
+
+BBC_TOPICS = {
+    "business": "economy",
+    "politics": "politics",
+    "sport": "sports",
+    "tech": "technology",
+    "entertainment": "culture",
+}
+
+
+def test_english_entities_by_gazetteer_and_rules() -> None:
+    text = "Prime Minister Tony Blair met officials of the World Bank in London. Shares in Acme Holdings Ltd rose."
+    found = {(e.text, e.type) for e in rule_entities(text, "body")}
+    assert ("Tony Blair", "PERSON") in found
+    assert ("World Bank", "ORG") in found
+    assert ("London", "LOCATION") in found
+    assert ("Acme Holdings Ltd", "ORG") in found
+    for entity in rule_entities(text, "body"):
+        assert text[entity.start : entity.end] == entity.text
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("سجل الهلال ثلاثة أهداف في مباراة الدوري أمام النصر وقال المدرب إن الفريق", "sports"),
+        ("ارتفعت أسعار النفط في السوق وقال البنك إن الاقتصاد والاستثمار", "economy"),
+        ("The film won three awards at the festival, and the actor thanked the director", "culture"),
+    ],
+)
+def test_topics(text: str, topic: str) -> None:
+    assert topic_scores(text)[0][0] == topic
+
+
+def test_topic_accuracy_on_bbc_categories() -> None:
+    with BBC.open("rb") as handle:
+        records = [orjson.loads(line) for line in handle]
+    correct = sum(
+        (scores := topic_scores(f"{r['title']}\n{r['text']}")) != [] and scores[0][0] == BBC_TOPICS[r["category"]]
+        for r in records
+    )
+    assert correct / len(records) >= 0.85
