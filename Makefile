@@ -54,6 +54,7 @@ test-unit: install
 
 bench: install
 	$(BIN)/python bench/parse_report.py
+	$(BIN)/python bench/enrich_report.py
 	eval "$$($(SERVICES) env)" && $(BIN)/python bench/end_to_end.py
 
 clean:

@@ -229,6 +229,8 @@ def evaluate_ner(
     console = Console(highlight=False)
     console.print(f"{'type':8} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}")
     for kind, result in scores.items():
+        if kind == "MISALIGNED" and not result.precision:
+            continue  # no predicted span fell inside a token
         console.print(f"{kind:8} {result.precision:9.4f} {result.recall:7.4f} {result.f1:7.4f} {result.support:8d}")
 
 

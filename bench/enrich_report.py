@@ -1,0 +1,95 @@
+"""Enrich-stage figures, measured in one run:
+
+- enrich cost per SaudiNewsNet article (µs, median) and per 3 KB of body text (one core);
+- NER sentences per second (ANERcorp sentences through the full recognizer);
+- topic accuracy on the BBC categories (business->economy, politics, sport->sports, tech->technology,
+  entertainment->culture).
+
+    .venv/bin/python bench/enrich_report.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from streams.enrich.article import body_text, enrich_article
+from streams.enrich.ner.conll import read_conll
+from streams.enrich.ner.model import default_recognizer
+from streams.enrich.topics import topic_scores
+from streams.parse.article import parse_article
+from streams.settings import Settings
+from streams.sources.files import map_record
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+SAUDI = SHARED / "articles/arabic/saudinewsnet/sample_2015-08-01_02.jsonl"
+BBC = SHARED / "articles/english/bbc/bbc_fulltext.jsonl"
+ANERCORP = SHARED / "ner/anercorp/train.txt"
+BBC_TOPICS = {
+    "business": "economy",
+    "politics": "politics",
+    "sport": "sports",
+    "tech": "technology",
+    "entertainment": "culture",
+}
+
+
+def enrich_cost(count: int) -> dict[str, float]:
+    fields = Settings().jsonl_fields
+    records = [orjson.loads(line) for line in SAUDI.open("rb")]
+    parsed = [parse_article(map_record(r, fields, "bench", datetime.now(UTC))) for r in records if r["content"].strip()]
+    parsed = parsed[:count]
+    enrich_article(parsed[0])  # load the model, gazetteer and lexicon
+    timings = []
+    for article in parsed:
+        start = time.perf_counter()
+        enrich_article(article)
+        timings.append(time.perf_counter() - start)
+    kilobytes = sum(len(body_text(a).encode("utf-8")) for a in parsed) / 1024
+    return {
+        "articles": len(parsed),
+        "median_us_per_article": round(statistics.median(timings) * 1e6),
+        "ms_per_3kb": round(sum(timings) / kilobytes * 3 * 1e3, 2),
+        "mean_kb_per_article": round(kilobytes / len(parsed), 2),
+    }
+
+
+def ner_speed() -> dict[str, float]:
+    recognizer = default_recognizer()
+    sentences = [" ".join(tokens) for tokens, _ in read_conll(ANERCORP)]
+    start = time.perf_counter()
+    for sentence in sentences:
+        recognizer.entities(sentence)
+    return {"sentences": len(sentences), "sentences_per_s": round(len(sentences) / (time.perf_counter() - start))}
+
+
+def topic_accuracy() -> dict[str, float]:
+    records = [orjson.loads(line) for line in BBC.open("rb")]
+    predicted = [topic_scores(f"{r['title']}\n{r['text']}") for r in records]
+    correct = sum(bool(p) and p[0][0] == BBC_TOPICS[r["category"]] for p, r in zip(predicted, records, strict=True))
+    return {
+        "articles": len(records),
+        "top_topic_accuracy": round(correct / len(records), 4),
+        "no_topic": sum(not p for p in predicted),
+    }
+
+
+def main() -> None:
+    report = {
+        "enrich": enrich_cost(2000),
+        "ner": ner_speed(),
+        "topics_bbc": topic_accuracy(),
+        "measured_at": datetime.now(UTC).isoformat(),
+    }
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "enrich_report.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+    print(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+
+
+if __name__ == "__main__":
+    main()
