@@ -21,13 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
-import orjson
-
+from bench.report import publish
 from streams.pipeline import process_raw
 from streams.records import RawArticle
 from streams.settings import Settings
 from streams.sink.documents import document_id, to_document
-from streams.sink.elasticsearch import BulkIndexer, create_client, ensure_index
+from streams.sink.elasticsearch import BulkIndexer, drop_index, ensure_index, open_client
 from streams.sources.files import read_paths
 from streams.sources.producer import create_producer, produce_articles
 from streams.topics import create_topics
@@ -42,12 +41,9 @@ def load_articles(settings: Settings, count: int) -> list[RawArticle]:
 
 
 async def indexed(settings: Settings) -> int:
-    client = create_client(settings)
-    try:
+    async with open_client(settings) as client:
         await client.indices.refresh(index=settings.articles_alias)
         return int((await client.count(index=settings.articles_alias))["count"])
-    finally:
-        await client.close()
 
 
 async def wait_indexed(settings: Settings, target: int, timeout: float) -> float:
@@ -60,13 +56,8 @@ async def wait_indexed(settings: Settings, target: int, timeout: float) -> float
 
 
 async def drop(settings: Settings) -> None:
-    client = create_client(settings)
-    try:
-        concrete = await client.indices.get_alias(name=settings.articles_alias)
-        await client.indices.delete(index=",".join(concrete))
-        await client.indices.delete_index_template(name=settings.articles_alias)
-    finally:
-        await client.close()
+    async with open_client(settings) as client:
+        await drop_index(client, settings)
 
 
 def run_pipeline(settings: Settings, articles: list[RawArticle], workdir: Path) -> float:
@@ -97,19 +88,15 @@ def run_pipeline(settings: Settings, articles: list[RawArticle], workdir: Path) 
 
 
 async def _ensure(settings: Settings) -> None:
-    client = create_client(settings)
-    try:
+    async with open_client(settings) as client:
         await ensure_index(client, settings)
-    finally:
-        await client.close()
 
 
 async def run_direct(settings: Settings, articles: list[RawArticle]) -> float:
     """Seconds to bulk-index the same final documents straight into Elasticsearch."""
     now = datetime.now(UTC)
     documents = [(document_id(e), to_document(e, now)) for e in map(process_raw, articles)]
-    client = create_client(settings)
-    try:
+    async with open_client(settings) as client:
         await ensure_index(client, settings)
         indexer = BulkIndexer(client, settings.articles_alias, settings)
         start = time.monotonic()
@@ -117,8 +104,6 @@ async def run_direct(settings: Settings, articles: list[RawArticle]) -> float:
             await indexer.write(documents[offset : offset + settings.sink_batch_size])
         await client.indices.refresh(index=settings.articles_alias)
         return time.monotonic() - start
-    finally:
-        await client.close()
 
 
 def main() -> None:
@@ -155,10 +140,7 @@ def main() -> None:
         "elasticsearch_only_seconds": round(direct_seconds, 2),
         "measured_at": datetime.now(UTC).isoformat(),
     }
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"end_to_end-{unique}.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
-    print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
+    publish(f"end_to_end-{unique}", result)
 
 
 if __name__ == "__main__":

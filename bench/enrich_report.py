@@ -17,10 +17,11 @@ from pathlib import Path
 
 import orjson
 
+from bench.report import publish
 from streams.enrich.article import body_text, enrich_article
 from streams.enrich.ner.conll import read_conll
 from streams.enrich.ner.model import default_recognizer
-from streams.enrich.topics import topic_scores
+from streams.enrich.topics import BBC_CATEGORY_TOPICS, topic_scores
 from streams.parse.article import parse_article
 from streams.settings import Settings
 from streams.sources.files import map_record
@@ -29,13 +30,6 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 SAUDI = SHARED / "articles/arabic/saudinewsnet/sample_2015-08-01_02.jsonl"
 BBC = SHARED / "articles/english/bbc/bbc_fulltext.jsonl"
 ANERCORP = SHARED / "ner/anercorp/train.txt"
-BBC_TOPICS = {
-    "business": "economy",
-    "politics": "politics",
-    "sport": "sports",
-    "tech": "technology",
-    "entertainment": "culture",
-}
 
 
 def enrich_cost(count: int) -> dict[str, float]:
@@ -70,7 +64,9 @@ def ner_speed() -> dict[str, float]:
 def topic_accuracy() -> dict[str, float]:
     records = [orjson.loads(line) for line in BBC.open("rb")]
     predicted = [topic_scores(f"{r['title']}\n{r['text']}") for r in records]
-    correct = sum(bool(p) and p[0][0] == BBC_TOPICS[r["category"]] for p, r in zip(predicted, records, strict=True))
+    correct = sum(
+        bool(p) and p[0][0] == BBC_CATEGORY_TOPICS[r["category"]] for p, r in zip(predicted, records, strict=True)
+    )
     return {
         "articles": len(records),
         "top_topic_accuracy": round(correct / len(records), 4),
@@ -85,10 +81,7 @@ def main() -> None:
         "topics_bbc": topic_accuracy(),
         "measured_at": datetime.now(UTC).isoformat(),
     }
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "enrich_report.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
-    print(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+    publish("enrich_report", report)
 
 
 if __name__ == "__main__":

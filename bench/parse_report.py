@@ -25,6 +25,7 @@ import orjson
 import trafilatura
 from trafilatura.utils import decode_file
 
+from bench.report import publish
 from streams.errors import PoisonRecordError
 from streams.parse.article import parse_article
 from streams.parse.language import detect_language
@@ -139,10 +140,7 @@ def main() -> None:
         "language_id": language_accuracy(),
         "measured_at": datetime.now(UTC).isoformat(),
     }
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "parse_report.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
-    print(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+    publish("parse_report", report)
 
 
 if __name__ == "__main__":

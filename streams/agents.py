@@ -19,7 +19,7 @@ from streams.pipeline import process_value
 from streams.records import DeadLetter, EnrichedArticle, SourcePosition
 from streams.settings import Settings
 from streams.sink.documents import document_id, to_document
-from streams.sink.elasticsearch import BulkIndexer, create_client, ensure_index
+from streams.sink.elasticsearch import BulkIndexer, ensure_index, open_client
 
 log = logging.getLogger(__name__)
 
@@ -80,19 +80,15 @@ def make_process_agent(settings: Settings, enriched_topic: Any, dead_letter_topi
 
 def make_index_agent(settings: Settings, dead_letter_topic: Any) -> Callable[[Any], Any]:
     async def index_articles(stream: Any) -> None:
-        client = create_client(settings)
-        try:
-            alias = settings.articles_alias
+        async with open_client(settings) as client:
 
             async def prepare() -> None:
                 await ensure_index(client, settings)
 
             await retry_forever("preparing the article index", prepare, settings.sink_max_backoff_seconds)
-            indexer = BulkIndexer(client, alias, settings)
+            indexer = BulkIndexer(client, settings.articles_alias, settings)
             async for events in stream.take_events(settings.sink_batch_size, within=settings.sink_batch_seconds):
                 await index_batch(events, indexer, dead_letter_topic, settings)
-        finally:
-            await client.close()
 
     return index_articles
 

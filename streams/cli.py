@@ -49,7 +49,7 @@ OptionalPaths = Annotated[
 @cli.command()
 def setup() -> None:
     """Create the Kafka topics and the Elasticsearch index template, index and alias (idempotent)."""
-    from streams.sink.elasticsearch import create_client, ensure_index
+    from streams.sink.elasticsearch import ensure_index, open_client
     from streams.topics import create_topics
 
     settings = Settings()
@@ -60,11 +60,8 @@ def setup() -> None:
     )
 
     async def prepare() -> str:
-        client = create_client(settings)
-        try:
+        async with open_client(settings) as client:
             return await ensure_index(client, settings)
-        finally:
-            await client.close()
 
     err.print(f"elasticsearch: index template and alias {asyncio.run(prepare())} ready")
 
@@ -173,20 +170,17 @@ def search(
 ) -> None:
     """Search indexed articles and print title, source, date and a snippet of each hit."""
     from streams.search import search_articles
-    from streams.sink.elasticsearch import create_client
+    from streams.sink.elasticsearch import open_client
 
     settings = Settings()
 
     async def run() -> None:
-        client = create_client(settings)
         deadline = time.monotonic() + wait
-        try:
+        async with open_client(settings) as client:
             hits = await search_articles(client, settings, query, size)
             while not hits and time.monotonic() < deadline:
                 await asyncio.sleep(1)
                 hits = await search_articles(client, settings, query, size)
-        finally:
-            await client.close()
         console = Console(highlight=False)
         console.print(Text.assemble(f"{len(hits)} hit(s) for ", (query, "bold")))
         for hit in hits:

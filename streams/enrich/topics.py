@@ -19,6 +19,14 @@ _WORD = re.compile(r"\w+")
 MIN_HITS = 3
 MIN_SHARE = 0.25
 MAX_CACHED_WORDS = 500_000
+# How the BBC corpus's categories map to these topics, for measuring the lexicon's accuracy.
+BBC_CATEGORY_TOPICS = {
+    "business": "economy",
+    "politics": "politics",
+    "sport": "sports",
+    "tech": "technology",
+    "entertainment": "culture",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,22 @@ def create_client(settings: Settings) -> AsyncElasticsearch:
         request_timeout=settings.elasticsearch_request_timeout,
         **options,
     )
+
+
+@asynccontextmanager
+async def open_client(settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
+    client = create_client(settings)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+async def drop_index(client: AsyncElasticsearch, settings: Settings) -> None:
+    """Delete the indices behind the article alias and its template (tests, benchmarks, resets)."""
+    concrete = await client.indices.get_alias(name=settings.articles_alias)
+    await client.indices.delete(index=",".join(concrete))
+    await client.indices.delete_index_template(name=settings.articles_alias)
 
 
 async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> str:

@@ -19,7 +19,7 @@ from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient
 
 from streams.settings import Settings
-from streams.sink.elasticsearch import create_client, ensure_index
+from streams.sink.elasticsearch import drop_index, ensure_index, open_client
 from streams.topics import create_topics, topic_specs
 from tests.conftest import ROOT
 
@@ -55,28 +55,19 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
 
 
 async def _prepare_index(settings: Settings) -> None:
-    client = create_client(settings)
-    try:
+    async with open_client(settings) as client:
         await ensure_index(client, settings)
-    finally:
-        await client.close()
 
 
 async def _delete_index(settings: Settings) -> None:
-    client = create_client(settings)
-    try:
-        concrete = await client.indices.get_alias(name=settings.articles_alias)
-        await client.indices.delete(index=",".join(concrete))
-        await client.indices.delete_index_template(name=settings.articles_alias)
-    finally:
-        await client.close()
+    async with open_client(settings) as client:
+        await drop_index(client, settings)
 
 
 @pytest.fixture
 async def es(settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
-    client = create_client(settings)
-    yield client
-    await client.close()
+    async with open_client(settings) as client:
+        yield client
 
 
 @pytest.fixture

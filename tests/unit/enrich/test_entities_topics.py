@@ -4,18 +4,10 @@ import orjson
 import pytest
 
 from streams.enrich.entities import rule_entities
-from streams.enrich.topics import topic_scores
+from streams.enrich.topics import BBC_CATEGORY_TOPICS, topic_scores
 from tests.conftest import BBC
 
 pytestmark = pytest.mark.unit
-
-BBC_TOPICS = {
-    "business": "economy",
-    "politics": "politics",
-    "sport": "sports",
-    "tech": "technology",
-    "entertainment": "culture",
-}
 
 
 def test_english_entities_by_gazetteer_and_rules() -> None:
@@ -45,7 +37,8 @@ def test_topic_accuracy_on_bbc_categories() -> None:
     with BBC.open("rb") as handle:
         records = [orjson.loads(line) for line in handle]
     correct = sum(
-        (scores := topic_scores(f"{r['title']}\n{r['text']}")) != [] and scores[0][0] == BBC_TOPICS[r["category"]]
+        (scores := topic_scores(f"{r['title']}\n{r['text']}")) != []
+        and scores[0][0] == BBC_CATEGORY_TOPICS[r["category"]]
         for r in records
     )
     assert correct / len(records) >= 0.85
