@@ -53,9 +53,9 @@ test-unit: install
 	$(BIN)/pytest -m unit
 
 bench: install
-	$(BIN)/python bench/parse_report.py
-	$(BIN)/python bench/enrich_report.py
-	eval "$$($(SERVICES) env)" && $(BIN)/python bench/end_to_end.py
+	$(BIN)/python -m bench.parse_report
+	$(BIN)/python -m bench.enrich_report
+	eval "$$($(SERVICES) env)" && $(BIN)/python -m bench.end_to_end
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

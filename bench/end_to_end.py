@@ -1,7 +1,7 @@
 """End-to-end throughput: N SaudiNewsNet articles through Kafka -> worker -> Elasticsearch, and in the
 same run the Elasticsearch-only ceiling (the same final documents bulk-indexed directly).
 
-    .venv/bin/python bench/end_to_end.py [--articles 2000]
+    .venv/bin/python -m bench.end_to_end [--articles 2000]
 
 Needs the local services (deploy/local/services up) and the NEWSFLOW_* environment they print.
 Uses its own topics and indices and deletes them afterwards. Prints and writes bench/results/*.json.

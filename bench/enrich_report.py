@@ -5,7 +5,7 @@
 - topic accuracy on the BBC categories (business->economy, politics, sport->sports, tech->technology,
   entertainment->culture).
 
-    .venv/bin/python bench/enrich_report.py
+    .venv/bin/python -m bench.enrich_report
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
 - feed fixtures (feedparser's and rss-parser's): how many yield entries, how many a clear error;
 - language identification accuracy on SaudiNewsNet (Arabic) and BBC (English).
 
-    .venv/bin/python bench/parse_report.py
+    .venv/bin/python -m bench.parse_report
 """
 
 from __future__ import annotations

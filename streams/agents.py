@@ -66,12 +66,19 @@ async def publish_outcomes(
     await deliver(sends)
 
 
+def process_batch(
+    events: Sequence[tuple[bytes | None, bytes, SourcePosition]], max_bytes: int
+) -> list[tuple[bytes | None, EnrichedArticle | DeadLetter]]:
+    return [(key, process_value(value, position, key, max_bytes)) for key, value, position in events]
+
+
 def make_process_agent(settings: Settings, enriched_topic: Any, dead_letter_topic: Any) -> Callable[[Any], Any]:
     async def process_articles(stream: Any) -> None:
         async for events in stream.take_events(settings.process_batch_size, within=settings.process_batch_seconds):
-            outcomes = [
-                (e.key, process_value(e.value, position_of(e), e.key, settings.max_payload_bytes)) for e in events
-            ]
+            batch = [(e.key, e.value, position_of(e)) for e in events]
+            # Parsing and enrichment are CPU work: run them off the event loop so heartbeats and
+            # sends keep flowing while a batch is processed.
+            outcomes = await asyncio.to_thread(process_batch, batch, settings.max_payload_bytes)
             publish = partial(publish_outcomes, outcomes, enriched_topic, dead_letter_topic)
             await retry_forever("publishing processed articles", publish, settings.sink_max_backoff_seconds)
 
