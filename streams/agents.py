@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from streams.codec import dead_letter, decode_enriched, encode
+from streams.enrich.names import NameDictionary
 from streams.errors import PoisonRecordError
 from streams.pipeline import process_value
 from streams.records import DeadLetter, EnrichedArticle, SourcePosition
@@ -66,19 +67,37 @@ async def publish_outcomes(
     await deliver(sends)
 
 
+def share_learned_names(names: NameDictionary, names_table: Any) -> None:
+    """Write newly learned names to the shared table. Names only help recognition, so a failure here
+    is logged and the stream goes on."""
+    learned = names.drain_learned()
+    try:
+        for name, kind in learned.items():
+            names_table[name] = kind
+    except Exception:
+        log.exception("could not share %d learned names", len(learned))
+
+
 def process_batch(
-    events: Sequence[tuple[bytes | None, bytes, SourcePosition]], max_bytes: int
+    events: Sequence[tuple[bytes | None, bytes, SourcePosition]], max_bytes: int, names: NameDictionary
 ) -> list[tuple[bytes | None, EnrichedArticle | DeadLetter]]:
-    return [(key, process_value(value, position, key, max_bytes)) for key, value, position in events]
+    return [(key, process_value(value, position, key, max_bytes, names)) for key, value, position in events]
 
 
-def make_process_agent(settings: Settings, enriched_topic: Any, dead_letter_topic: Any) -> Callable[[Any], Any]:
+def make_process_agent(
+    settings: Settings, enriched_topic: Any, dead_letter_topic: Any, names_table: Any
+) -> Callable[[Any], Any]:
+    """``names_table``: a Faust GlobalTable of learned names (canonical -> type) shared by all workers."""
+    names = NameDictionary()
+
     async def process_articles(stream: Any) -> None:
         async for events in stream.take_events(settings.process_batch_size, within=settings.process_batch_seconds):
+            names.update(dict(names_table.items()))  # what every worker learned so far
             batch = [(e.key, e.value, position_of(e)) for e in events]
             # Parsing and enrichment are CPU work: run them off the event loop so heartbeats and
             # sends keep flowing while a batch is processed.
-            outcomes = await asyncio.to_thread(process_batch, batch, settings.max_payload_bytes)
+            outcomes = await asyncio.to_thread(process_batch, batch, settings.max_payload_bytes, names)
+            share_learned_names(names, names_table)
             publish = partial(publish_outcomes, outcomes, enriched_topic, dead_letter_topic)
             await retry_forever("publishing processed articles", publish, settings.sink_max_backoff_seconds)
 

@@ -28,6 +28,9 @@ def create_app(settings: Settings) -> faust.App:
     raw = app.topic(settings.raw_topic, key_serializer="raw", value_serializer="raw", internal=False)
     enriched = app.topic(settings.enriched_topic, key_serializer="raw", value_serializer="raw", internal=False)
     dead_letters = app.topic(settings.dead_letter_topic, key_serializer="raw", value_serializer="raw", internal=False)
-    app.agent(raw, name=f"{settings.app_id}.process")(make_process_agent(settings, enriched, dead_letters))
+    names = app.GlobalTable(
+        "entity_names", key_type=str, value_type=str, partitions=settings.topic_partitions, use_partitioner=True
+    )
+    app.agent(raw, name=f"{settings.app_id}.process")(make_process_agent(settings, enriched, dead_letters, names))
     app.agent(enriched, name=f"{settings.app_id}.index")(make_index_agent(settings, dead_letters))
     return app

@@ -140,10 +140,12 @@ def worker(loglevel: str = typer.Option("info", help="crit, error, warn, info or
 @cli.command()
 def process(paths: Paths) -> None:
     """Parse and enrich files offline (no Kafka), printing enriched records as JSON lines."""
+    from streams.enrich.names import NameDictionary
     from streams.sources.files import read_paths
     from streams.sources.inputs import InputError
 
     settings = Settings()
+    names = NameDictionary()  # like the worker's table: names learned from earlier inputs serve later ones
     out = sys.stdout.buffer
     failures = 0
     for item in read_paths(paths, settings.jsonl_fields):
@@ -151,7 +153,7 @@ def process(paths: Paths) -> None:
             failures += 1
             err.print(f"[red]error[/red] {item.origin}: {item.reason}")
             continue
-        outcome = process_value(encode(item), SourcePosition(), item.id.encode(), settings.max_payload_bytes)
+        outcome = process_value(encode(item), SourcePosition(), item.id.encode(), settings.max_payload_bytes, names)
         if isinstance(outcome, DeadLetter):
             failures += 1
             err.print(f"[red]{outcome.stage} error[/red] {item.origin}: {outcome.error_message}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from streams.codec import dead_letter, decode_raw
 from streams.enrich.article import enrich_article
+from streams.enrich.names import NameDictionary
 from streams.errors import PoisonRecordError, Stage
 from streams.parse.article import parse_article
 from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
@@ -15,7 +16,11 @@ def process_raw(raw: RawArticle) -> EnrichedArticle:
 
 
 def process_value(
-    value: bytes, position: SourcePosition, key: bytes | None = None, max_bytes: int | None = None
+    value: bytes,
+    position: SourcePosition,
+    key: bytes | None = None,
+    max_bytes: int | None = None,
+    names: NameDictionary | None = None,
 ) -> EnrichedArticle | DeadLetter:
     stage: Stage = "decode"
     if max_bytes is not None and len(value) > max_bytes:
@@ -26,7 +31,7 @@ def process_value(
         stage = "parse"
         parsed = parse_article(raw)
         stage = "enrich"
-        return enrich_article(parsed)
+        return enrich_article(parsed, names)
     except PoisonRecordError as exc:
         return dead_letter(exc.stage, exc, value, position, key)
     except Exception as exc:  # a bug on one record must not stop the stream: dead-letter it

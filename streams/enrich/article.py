@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from streams.enrich.entities import recognize
+from streams.enrich.names import NameDictionary
 from streams.enrich.topics import topic_scores
 from streams.normalize import matching_key
 from streams.records import EnrichedArticle, Entity, ParsedArticle, Tag
@@ -46,17 +47,22 @@ def entity_tags(entities: Sequence[Entity]) -> list[Tag]:
     ]
 
 
-def enrich_article(article: ParsedArticle) -> EnrichedArticle:
+def enrich_article(article: ParsedArticle, names: NameDictionary | None = None) -> EnrichedArticle:
+    """Enrich one article; with ``names``, learned names are recognised and new ones learned from it."""
+    learned = names.gazetteer() if names is not None else None
     entities = (
-        *recognize(article.title, article.language, "title"),
-        *recognize(body_text(article), article.language, "body"),
+        *recognize(article.title, article.language, "title", learned),
+        *recognize(body_text(article), article.language, "body", learned),
     )
     topics = [
         Tag(label=t, canonical=t, kind="topic", score=s)
         for t, s in topic_scores(f"{article.title}\n{body_text(article)}")
     ]
-    return EnrichedArticle(
+    enriched = EnrichedArticle(
         article=article,
         tags=(*page_tags(article.page_tags), *entity_tags(entities), *topics),
         entities=entities,
     )
+    if names is not None:
+        names.learn(enriched)
+    return enriched

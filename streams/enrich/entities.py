@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from streams.enrich.ner.gazetteer import default_gazetteer
+from streams.enrich.ner.gazetteer import Gazetteer, default_gazetteer
 from streams.enrich.ner.model import default_recognizer
 from streams.normalize import key_with_offsets, matching_key
 from streams.records import Entity, EntityType
@@ -42,11 +42,11 @@ _ORG_WORDS = frozenset(
 )
 
 
-def recognize(text: str, language: str | None, source: str) -> tuple[Entity, ...]:
+def recognize(text: str, language: str | None, source: str, learned: Gazetteer | None = None) -> tuple[Entity, ...]:
     if not text.strip():
         return ()
     if language in (None, "ar", "fa", "ur"):
-        return tuple(default_recognizer().entities(text, source))
+        return tuple(default_recognizer().entities(text, source, learned))
     return tuple(rule_entities(text, source))
 
 

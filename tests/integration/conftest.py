@@ -90,24 +90,37 @@ def run_cli(settings: Settings) -> Callable[..., subprocess.CompletedProcess[byt
 
 
 @pytest.fixture
-def worker(settings: Settings, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+def worker_factory(settings: Settings, tmp_path: Path) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    """Starts ``newsflow worker`` processes for this test's topics and index; stops them at the end."""
+    started: list[tuple[subprocess.Popen[bytes], Any]] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        log = (tmp_path / f"worker-{len(started)}.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streams", "worker", "--loglevel", "warn"],
+            cwd=ROOT,
+            env=settings_env(settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        started.append((process, log))
+        return process
+
+    yield start
+    for process, log in started:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture
+def worker(worker_factory: Callable[[], subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
     """A running ``newsflow worker`` for this test's topics and index."""
-    log = (tmp_path / "worker.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streams", "worker", "--loglevel", "warn"],
-        cwd=ROOT,
-        env=settings_env(settings),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+    return worker_factory()
 
 
 async def wait_for(condition: Callable[[], Any], timeout: float = 90.0, interval: float = 0.5) -> Any:

@@ -116,3 +116,37 @@ async def test_bad_input_is_dead_lettered_and_good_input_indexed(
 
     await wait_for(good_indexed)
     await asyncio.sleep(0)
+
+
+async def test_learned_names_survive_a_worker_restart(
+    settings: Settings, es: AsyncElasticsearch, run_cli: Cli, tmp_path: Path, worker_factory: Callable[[], Any]
+) -> None:
+    """A name learned from one article's page tags reaches a fresh worker process through the
+    GlobalTable's changelog, and tags a later article the CRF alone would not tag."""
+    tagged, later = tmp_path / "tagged.txt", tmp_path / "later.txt"
+    tagged.write_text("زار وزير الخارجية مدينة زمردان الساحلية أمس.\n\nكلمات دلالية: زمردان", encoding="utf-8")
+    later.write_text("ويقع ميناء زمردان على الساحل.", encoding="utf-8")
+
+    first = worker_factory()
+    run_cli("produce", "--no-progress", str(tagged))
+
+    async def one_indexed() -> bool:
+        return await indexed_count(es, settings) == 1
+
+    await wait_for(one_indexed)
+    await asyncio.sleep(3)  # let the worker commit its table changelog before it stops
+    first.terminate()
+    first.wait(timeout=60)
+
+    worker_factory()
+    run_cli("produce", "--no-progress", str(later))
+
+    async def later_entities() -> list[Any]:
+        await es.indices.refresh(index=settings.articles_alias)
+        hits = (await es.search(index=settings.articles_alias, query={"match": {"body": "ميناء"}}))["hits"]["hits"]
+        return hits[0]["_source"]["entities"] if hits else []
+
+    entities = await wait_for(later_entities)
+    assert {"text": "زمردان", "type": "LOCATION", "source": "names:body"}.items() <= next(
+        e for e in entities if e["source"] == "names:body"
+    ).items()

@@ -89,8 +89,9 @@ class EntityRecognizer:
         tags: list[str] = self._tagger.tag(sentence_features(tokens, self.gazetteer, self.clusters))
         return tags
 
-    def entities(self, text: str, source: str = "body") -> list[Entity]:
-        """Entities of ``text`` with offsets into it, from the CRF and then the gazetteer."""
+    def entities(self, text: str, source: str = "body", learned: Gazetteer | None = None) -> list[Entity]:
+        """Entities of ``text`` with offsets into it: the CRF's, then the gazetteer's and the learned
+        names' (``learned``, see streams.enrich.names) where they do not overlap what was found."""
         found: list[Entity] = []
         for sentence in sentences(tokenize(text)):
             for start, end, kind in sorted(spans(self.tag([t.text for t in sentence]))):
@@ -107,14 +108,13 @@ class EntityRecognizer:
                     )
                 )
         key, offsets = key_with_offsets(text)
-        for match in self.gazetteer.find(key):
-            listed = GAZETTEER_TYPES.get(match.kind)
-            if listed is None:
-                continue
-            begin, finish = offsets[match.start], offsets[match.end - 1] + 1
-            if any(begin < e.end and e.start < finish for e in found):
-                continue
-            found.append(Entity(text[begin:finish], listed, begin, finish, match.canonical, f"gazetteer:{source}"))
+        for origin, gazetteer in (("gazetteer", self.gazetteer), ("names", learned)):
+            for match in gazetteer.find(key) if gazetteer is not None else []:
+                listed = GAZETTEER_TYPES.get(match.kind)
+                begin, finish = offsets[match.start], offsets[match.end - 1] + 1
+                if listed is None or any(begin < e.end and e.start < finish for e in found):
+                    continue
+                found.append(Entity(text[begin:finish], listed, begin, finish, match.canonical, f"{origin}:{source}"))
         return sorted(found, key=lambda e: e.start)
 
 
