@@ -23,7 +23,7 @@ Extra rules, for what real feeds carry:
 - X5. Arabic-Indic and extended (Persian/Urdu) digits -> ASCII digits; Arabic comma, semicolon,
   question mark, percent and decimal/thousands separators -> their ASCII counterparts
 - X6. delete zero-width and bidi controls (ZWSP, ZWNJ, ZWJ, LRM, RLM, ALM, embeddings, overrides,
-  isolates, BOM)
+  isolates, BOM) and the noncharacters U+FFFE/U+FFFF
 - X7. lower-case, character by character (one-to-one mappings only; dotted capital I -> i), so
   nothing lengthens and the result does not depend on context
 - X8. runs of whitespace -> one space; leading and trailing whitespace removed
@@ -96,6 +96,17 @@ def _lowercase() -> dict[int, str]:
 
 
 _TABLE: dict[int, str | None] = {**_lowercase(), **_presentation_forms(), **_BASE}
+_DELETED = "\uffff"  # stands for a deleted character in the length-preserving table below
+
+
+def _length_preserving(table: dict[int, str | None]) -> dict[int, str]:
+    """The key's table with deletions as _DELETED and every whitespace character as a space."""
+    preserving = {cp: _DELETED if value is None else value for cp, value in table.items()}
+    preserving.update({cp: " " for cp in range(0x30000) if chr(cp).isspace()})
+    return preserving
+
+
+_PRESERVING = _length_preserving(_TABLE)
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
@@ -114,15 +125,17 @@ def key_with_offsets(text: str) -> tuple[str, list[int]]:
     """The matching key and, for each of its characters, the index of the display character it came from."""
     chars: list[str] = []
     offsets: list[int] = []
-    for index, char in enumerate(text):
-        mapped = _TABLE.get(ord(char), char)
-        if not mapped:
+    after_space = True  # also true at the start, so leading whitespace is dropped
+    for index, char in enumerate(text.translate(_PRESERVING)):
+        if char == _DELETED:
             continue
-        if mapped.isspace():
-            if not chars or chars[-1] == " ":
+        if char == " ":
+            if after_space:
                 continue
-            mapped = " "
-        chars.append(mapped)
+            after_space = True
+        else:
+            after_space = False
+        chars.append(char)
         offsets.append(index)
     if chars and chars[-1] == " ":
         chars.pop()

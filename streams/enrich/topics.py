@@ -38,11 +38,15 @@ class TopicLexicon:
     def topic_of(self, word: str) -> str | None:
         if word in self._seen:
             return self._seen[word]
+        topic = self._lookup(word) or self._lookup(split_clitics(word)[1])
+        if len(self._seen) < MAX_CACHED_WORDS:
+            self._seen[word] = topic
+        return topic
+
+    def _lookup(self, word: str) -> str | None:
         topic = self.exact.get(word)
         if topic is None:
             topic = next((t for prefix, t in self.prefixes if word.startswith(prefix)), None)
-        if len(self._seen) < MAX_CACHED_WORDS:
-            self._seen[word] = topic
         return topic
 
 
@@ -68,7 +72,7 @@ def topic_scores(text: str) -> list[tuple[str, float]]:
     table = lexicon()
     hits: Counter[str] = Counter()
     for word in words:
-        topic = table.topic_of(word) or table.topic_of(split_clitics(word)[1])
+        topic = table.topic_of(word)
         if topic is not None:
             hits[topic] += 1
     total = sum(hits.values())
