@@ -19,6 +19,7 @@ from streams.errors import PoisonRecordError
 from streams.pipeline import process_value
 from streams.records import DeadLetter, EnrichedArticle, SourcePosition
 from streams.settings import Settings
+from streams.shared_names import SharedNames
 from streams.sink.documents import document_id, to_document
 from streams.sink.elasticsearch import BulkIndexer, ensure_index, open_client
 
@@ -67,17 +68,6 @@ async def publish_outcomes(
     await deliver(sends)
 
 
-def share_learned_names(names: NameDictionary, names_table: Any) -> None:
-    """Write newly learned names to the shared table. Names only help recognition, so a failure here
-    is logged and the stream goes on."""
-    learned = names.drain_learned()
-    try:
-        for name, kind in learned.items():
-            names_table[name] = kind
-    except Exception:
-        log.exception("could not share %d learned names", len(learned))
-
-
 def process_batch(
     events: Sequence[tuple[bytes | None, bytes, SourcePosition]], max_bytes: int, names: NameDictionary
 ) -> list[tuple[bytes | None, EnrichedArticle | DeadLetter]]:
@@ -85,19 +75,18 @@ def process_batch(
 
 
 def make_process_agent(
-    settings: Settings, enriched_topic: Any, dead_letter_topic: Any, names_table: Any
+    settings: Settings, enriched_topic: Any, dead_letter_topic: Any, shared: SharedNames
 ) -> Callable[[Any], Any]:
-    """``names_table``: a Faust GlobalTable of learned names (canonical -> type) shared by all workers."""
-    names = NameDictionary()
+    """``shared``: the learned-name dictionary and its topic, shared with the other workers."""
 
     async def process_articles(stream: Any) -> None:
         async for events in stream.take_events(settings.process_batch_size, within=settings.process_batch_seconds):
-            names.update(dict(names_table.items()))  # what every worker learned so far
+            names = shared.merge()  # what every worker learned so far
             batch = [(e.key, e.value, position_of(e)) for e in events]
             # Parsing and enrichment are CPU work: run them off the event loop so heartbeats and
             # sends keep flowing while a batch is processed.
             outcomes = await asyncio.to_thread(process_batch, batch, settings.max_payload_bytes, names)
-            share_learned_names(names, names_table)
+            await shared.publish_learned()
             publish = partial(publish_outcomes, outcomes, enriched_topic, dead_letter_topic)
             await retry_forever("publishing processed articles", publish, settings.sink_max_backoff_seconds)
 

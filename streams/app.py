@@ -5,7 +5,9 @@ from __future__ import annotations
 import faust
 
 from streams.agents import make_index_agent, make_process_agent
+from streams.enrich.names import NameDictionary
 from streams.settings import Settings
+from streams.shared_names import SharedNames
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -23,14 +25,18 @@ def create_app(settings: Settings) -> faust.App:
         topic_replication_factor=settings.topic_replication_factor,
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
+        broker_session_timeout=settings.consumer_session_timeout_seconds,
+        broker_heartbeat_interval=settings.consumer_session_timeout_seconds / 4,
+        broker_rebalance_timeout=settings.consumer_session_timeout_seconds * 3,
         producer_acks=-1,
     )
     raw = app.topic(settings.raw_topic, key_serializer="raw", value_serializer="raw", internal=False)
     enriched = app.topic(settings.enriched_topic, key_serializer="raw", value_serializer="raw", internal=False)
     dead_letters = app.topic(settings.dead_letter_topic, key_serializer="raw", value_serializer="raw", internal=False)
-    names = app.GlobalTable(
-        "entity_names", key_type=str, value_type=str, partitions=settings.topic_partitions, use_partitioner=True
-    )
-    app.agent(raw, name=f"{settings.app_id}.process")(make_process_agent(settings, enriched, dead_letters, names))
+    names_topic = app.topic(settings.names_topic, key_serializer="raw", value_serializer="raw", internal=False)
+    names = NameDictionary()
+    shared = SharedNames(settings, names, names_topic)
+    app.agent(raw, name=f"{settings.app_id}.process")(make_process_agent(settings, enriched, dead_letters, shared))
+    app.task(shared.read_forever)
     app.agent(enriched, name=f"{settings.app_id}.index")(make_index_agent(settings, dead_letters))
     return app

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     worker_web_enabled: bool = True
     worker_web_port: int = 6066
     worker_data_dir: Path | None = None
+    consumer_session_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="a dead worker's partitions move after this"
+    )
     process_batch_size: int = Field(default=200, ge=1)
     process_batch_seconds: float = Field(default=0.5, gt=0)
 
@@ -96,6 +99,11 @@ class Settings(BaseSettings):
     @property
     def dead_letter_topic(self) -> str:
         return f"{self.topic_prefix}.dead-letters"
+
+    @property
+    def names_topic(self) -> str:
+        """Compacted topic of names learned from page tags (canonical form -> entity type)."""
+        return f"{self.topic_prefix}.entity-names"
 
     # Elasticsearch names --------------------------------------------------------------------
     @property

@@ -21,10 +21,12 @@ class TopicSpec:
 def topic_specs(settings: Settings) -> list[TopicSpec]:
     articles = {"retention.ms": str(settings.article_retention_ms), "cleanup.policy": "delete"}
     letters = {"retention.ms": str(settings.dead_letter_retention_ms), "cleanup.policy": "delete"}
+    names = {"cleanup.policy": "compact"}
     return [
         TopicSpec(settings.raw_topic, settings.topic_partitions, settings.topic_replication_factor, articles),
         TopicSpec(settings.enriched_topic, settings.topic_partitions, settings.topic_replication_factor, articles),
         TopicSpec(settings.dead_letter_topic, settings.topic_partitions, settings.topic_replication_factor, letters),
+        TopicSpec(settings.names_topic, settings.topic_partitions, settings.topic_replication_factor, names),
     ]
 
 

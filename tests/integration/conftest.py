@@ -97,7 +97,14 @@ def worker_factory(settings: Settings, tmp_path: Path) -> Iterator[Callable[[], 
     def start() -> subprocess.Popen[bytes]:
         log = (tmp_path / f"worker-{len(started)}.log").open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-m", "streams", "worker", "--loglevel", "warn"],
+            [
+                sys.executable,
+                "-m",
+                "streams",
+                "worker",
+                "--loglevel",
+                "warn",
+            ],
             cwd=ROOT,
             env=settings_env(settings),
             stdout=log,
