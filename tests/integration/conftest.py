@@ -90,11 +90,12 @@ def run_cli(settings: Settings) -> Callable[..., subprocess.CompletedProcess[byt
 
 
 @pytest.fixture
-def worker_factory(settings: Settings, tmp_path: Path) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
-    """Starts ``newsflow worker`` processes for this test's topics and index; stops them at the end."""
+def worker_factory(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Starts ``newsflow worker`` processes for this test's topics and index (settings may be overridden
+    per worker); stops them at the end."""
     started: list[tuple[subprocess.Popen[bytes], Any]] = []
 
-    def start() -> subprocess.Popen[bytes]:
+    def start(**overrides: Any) -> subprocess.Popen[bytes]:
         log = (tmp_path / f"worker-{len(started)}.log").open("wb")
         process = subprocess.Popen(
             [
@@ -106,7 +107,7 @@ def worker_factory(settings: Settings, tmp_path: Path) -> Iterator[Callable[[], 
                 "warn",
             ],
             cwd=ROOT,
-            env=settings_env(settings),
+            env=settings_env(settings.model_copy(update=overrides)),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

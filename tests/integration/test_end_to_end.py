@@ -150,3 +150,34 @@ async def test_learned_names_survive_a_worker_restart(
     assert {"text": "زمردان", "type": "LOCATION", "source": "names:body"}.items() <= next(
         e for e in entities if e["source"] == "names:body"
     ).items()
+
+
+async def test_dead_letters_are_listed_shown_and_replayed_after_a_fix(
+    settings: Settings, es: AsyncElasticsearch, run_cli: Cli, tmp_path: Path, worker_factory: Callable[..., Any]
+) -> None:
+    """A worker with a too-small payload limit dead-letters the seed; after the limit is fixed,
+    ``newsflow dlq replay`` puts it back and it is indexed once."""
+    strict = worker_factory(max_payload_bytes=2000)
+    run_cli("produce", "--no-progress", str(SEED_ARTICLE))
+    (letter,) = [orjson.loads(r.value) for r in read_topic(settings, settings.dead_letter_topic, expected=1)]
+    assert letter["stage"] == "decode"
+    assert "over the limit of 2,000" in letter["error_message"]
+
+    listed = run_cli("dlq", "list", "--stage", "decode").stdout.decode()
+    assert "PoisonRecordError" in listed
+    assert "over the limit" in listed
+    position = listed.split()[0]
+    shown = orjson.loads(run_cli("dlq", "show", position).stdout)
+    assert shown["payload"] == letter["payload"]
+    assert run_cli("dlq", "show", "3:99999", check=False).returncode == 1
+
+    strict.terminate()
+    strict.wait(timeout=60)
+    worker_factory()  # the fix: default payload limit
+    replayed = run_cli("dlq", "replay", "--stage", "decode", "--error", "over the limit")
+    assert b"replayed 1 dead letter(s)" in replayed.stderr
+
+    async def seed_indexed() -> bool:
+        return await indexed_count(es, settings) == 1
+
+    await wait_for(seed_indexed)
