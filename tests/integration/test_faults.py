@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import random
 import signal
 import subprocess
+import time
 from collections.abc import Callable
 
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from streams.settings import Settings
+from streams.settings import Settings, default_home
 from streams.sources.files import read_paths
 from streams.sources.inputs import InputError
 from streams.sources.producer import create_producer, produce_articles
-from tests.conftest import SAUDI_SAMPLE
+from tests.conftest import ROOT, SAUDI_SAMPLE
 from tests.integration.conftest import wait_for
 
 pytestmark = pytest.mark.integration
@@ -70,3 +72,56 @@ async def test_sigkilled_workers_lose_and_duplicate_nothing(
     except AssertionError:
         pytest.fail(f"{len(set(seen))} of {ARTICLES} indexed; missing e.g. {sorted(expected - set(seen))[:3]}")
     assert sorted(seen) == sorted(expected)  # every article, once
+
+
+def restart_elasticsearch_after(seconds: float) -> None:
+    """Stop the local node (SIGTERM, as an outage), wait, then bring it back with the project's script."""
+    pidfile = default_home() / "state" / "elasticsearch" / "es.pid"
+    pid = int(pidfile.read_text().strip())
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.5)
+    time.sleep(seconds)
+    subprocess.run([str(ROOT / "deploy" / "local" / "services"), "up"], check=True, capture_output=True, timeout=300)
+
+
+@pytest.mark.timeout(600)
+async def test_an_elasticsearch_outage_loses_and_duplicates_nothing(
+    settings: Settings, es: AsyncElasticsearch, worker_factory: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    items = [
+        i
+        for i in itertools.islice(read_paths([SAUDI_SAMPLE], settings.jsonl_fields), 200)
+        if not isinstance(i, InputError)
+    ][:150]
+    expected = {item.id for item in items}
+    worker_factory()
+    producer = create_producer(settings)
+    try:
+        produce_articles(settings, items[:50], producer)
+        outage = asyncio.create_task(asyncio.to_thread(restart_elasticsearch_after, 30.0))
+        await asyncio.sleep(2)
+        await asyncio.to_thread(produce_articles, settings, items[50:], producer)  # produced while ES is down
+        await outage
+    finally:
+        producer.close()
+
+    seen: list[str] = []
+
+    async def all_indexed() -> list[str] | None:
+        try:
+            seen[:] = await indexed_ids(es, settings)
+        except Exception:  # the node may still be recovering its shards
+            return None
+        return seen if len(set(seen)) >= len(expected) else None
+
+    try:
+        await wait_for(all_indexed, timeout=180)
+    except AssertionError:
+        pytest.fail(f"{len(set(seen))} of {len(expected)} indexed after the outage")
+    assert sorted(seen) == sorted(expected)
