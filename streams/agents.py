@@ -119,9 +119,7 @@ async def index_batch(events: Sequence[Any], indexer: BulkIndexer, dead_letter_t
             doc_id = document_id(enriched)
             documents[doc_id] = to_document(enriched, now)
             events_by_id[doc_id] = event
-        except PoisonRecordError as exc:
-            letters.append(dead_letter("index", exc, event.value, position_of(event), event.key))
-        except Exception as exc:
+        except Exception as exc:  # poison (schema) or a bug on one record: dead-letter it, go on
             letters.append(dead_letter("index", exc, event.value, position_of(event), event.key))
 
     async def write() -> None:

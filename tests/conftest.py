@@ -14,6 +14,16 @@ from streams.records import RawArticle
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED_ARTICLE = SHARED / "samples" / "000_536e0786f38f2d02.txt"
+# The seed's page tags in page order: the last one repeats الولايات المتحدة with a Persian yeh.
+SEED_PAGE_TAGS = (
+    "وزارة الدفاع الأمريكية",
+    "أوستن",
+    "شبه الجزيرة الكورية",
+    "الولايات المتحدة",
+    "كوريا الجنوبية",
+    "الولایات المتحدة",
+)
+SEED_TAGS_DEDUPLICATED = SEED_PAGE_TAGS[:5]
 SAUDI_SAMPLE = SHARED / "data" / "articles" / "arabic" / "saudinewsnet" / "sample_2015-08-01_02.jsonl"
 
 

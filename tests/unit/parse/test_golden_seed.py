@@ -9,6 +9,7 @@ import pytest
 
 from streams.parse.article import parse_article
 from streams.records import Link, RawArticle, Source
+from tests.conftest import SEED_PAGE_TAGS
 
 pytestmark = pytest.mark.unit
 
@@ -35,14 +36,7 @@ def test_every_field_of_the_seed(make_raw: Callable[..., RawArticle], seed_text:
     assert parsed.fetched_at == FETCHED
     assert parsed.language == "ar"
     assert parsed.authors == ()
-    assert parsed.page_tags == (
-        "وزارة الدفاع الأمريكية",
-        "أوستن",
-        "شبه الجزيرة الكورية",
-        "الولايات المتحدة",
-        "كوريا الجنوبية",
-        "الولایات المتحدة",
-    )
+    assert parsed.page_tags == SEED_PAGE_TAGS
     assert parsed.related == (Link("نيويورك تايمز: وفاة أكثر من 10 أطفال في الولايات المتحدة بسبب لقاح كوفيد-19"),)
     assert parsed.similar[0] == "الدبيبة يناقش مع الوفد الحكومي نتائج زيارته الرسمية إلى أمريكا"
     assert parsed.similar[-1] == "كوريا الجنوبية واليابان تدرسان تقديم ملف مشترك لاستضافة كأس آسيا 2035"
