@@ -65,6 +65,8 @@ _EXTRA_DELETE = frozenset(
         0x200F,
         0x061C,
         0xFEFF,
+        0xFFFE,
+        0xFFFF,  # also the sentinel for deleted characters in key_with_offsets
         *range(0x202A, 0x202F),
         *range(0x2066, 0x206A),
     }

@@ -102,7 +102,11 @@ def extra_rules(token: str) -> set[str]:
             rules.add("X4 presentation forms")
         elif 0x0660 <= cp <= 0x0669 or 0x06F0 <= cp <= 0x06F9 or cp in (0x060C, 0x061B, 0x061F, 0x066A, 0x066B, 0x066C):
             rules.add("X5 digits and punctuation")
-        elif cp in (0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x061C) or 0x202A <= cp <= 0x202E or 0x2066 <= cp <= 0x2069:
+        elif (
+            cp in (0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x061C, 0xFFFE, 0xFFFF)
+            or 0x202A <= cp <= 0x202E
+            or 0x2066 <= cp <= 0x2069
+        ):
             rules.add("X6 zero-width and bidi controls")
         elif char.lower() != char:
             rules.add("X7 lower-case")
