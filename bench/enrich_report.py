@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,10 +20,13 @@ import orjson
 
 from bench.report import publish
 from streams.enrich.article import body_text, enrich_article
+from streams.enrich.entities import recognize
+from streams.enrich.keyphrases import keyphrases
 from streams.enrich.ner.conll import read_conll
 from streams.enrich.ner.model import default_recognizer
 from streams.enrich.topics import BBC_CATEGORY_TOPICS, topic_scores
 from streams.parse.article import parse_article
+from streams.records import ParsedArticle
 from streams.settings import Settings
 from streams.sources.files import map_record
 
@@ -44,11 +48,23 @@ def enrich_cost(count: int) -> dict[str, float]:
         enrich_article(article)
         timings.append(time.perf_counter() - start)
     kilobytes = sum(len(body_text(a).encode("utf-8")) for a in parsed) / 1024
+    stages: dict[str, Callable[[ParsedArticle], object]] = {
+        "entities": lambda a: (recognize(a.title, a.language, "title"), recognize(body_text(a), a.language, "body")),
+        "keyphrases": lambda a: keyphrases(a.title, a.body, a.language),
+        "topics": lambda a: topic_scores(f"{a.title}\n{body_text(a)}"),
+    }
+    stage_us = {}
+    for name, stage in stages.items():
+        start = time.perf_counter()
+        for article in parsed:
+            stage(article)
+        stage_us[f"{name}_mean_us"] = round((time.perf_counter() - start) / len(parsed) * 1e6)
     return {
         "articles": len(parsed),
         "median_us_per_article": round(statistics.median(timings) * 1e6),
         "ms_per_3kb": round(sum(timings) / kilobytes * 3 * 1e3, 2),
         "mean_kb_per_article": round(kilobytes / len(parsed), 2),
+        **stage_us,
     }
 
 

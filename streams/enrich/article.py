@@ -2,7 +2,8 @@
 
 Tags (``Tag.kind``): ``page`` tags from the site, one per spelling group (the matching key is the
 canonical form, the first spelling on the page the label); ``entity`` tags for the article's most
-mentioned entities; ``topic`` labels from the topic lexicon.
+mentioned entities; ``keyphrase`` tags from the title and lead (streams.enrich.keyphrases);
+``topic`` labels from the topic lexicon.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from streams.enrich.entities import recognize
+from streams.enrich.keyphrases import keyphrases
 from streams.enrich.names import NameDictionary
 from streams.enrich.topics import topic_scores
 from streams.normalize import matching_key
@@ -60,7 +62,12 @@ def enrich_article(article: ParsedArticle, names: NameDictionary | None = None) 
     ]
     enriched = EnrichedArticle(
         article=article,
-        tags=(*page_tags(article.page_tags), *entity_tags(entities), *topics),
+        tags=(
+            *page_tags(article.page_tags),
+            *entity_tags(entities),
+            *keyphrases(article.title, article.body, article.language),
+            *topics,
+        ),
         entities=entities,
     )
     if names is not None:

@@ -36,3 +36,5 @@ def test_seed_enrichment(make_raw: Callable[..., RawArticle], seed_text: str) ->
     entity_tags = [t for t in enriched.tags if t.kind == "entity"]
     assert entity_tags[0].canonical == "الولايات المتحده"
     assert next(t.label for t in enriched.tags if t.kind == "topic") == "defence"
+    keyphrases = [t.label for t in enriched.tags if t.kind == "keyphrase"]
+    assert "الأولويات الدفاعية والأمنية" in keyphrases
