@@ -22,6 +22,8 @@ from pathlib import Path
 from uuid import uuid4
 
 from bench.report import publish
+from streams.dedup.entries import story_entry
+from streams.dedup.stories import StoryIndex
 from streams.pipeline import process_raw
 from streams.records import RawArticle
 from streams.settings import Settings
@@ -95,7 +97,11 @@ async def _ensure(settings: Settings) -> None:
 async def run_direct(settings: Settings, articles: list[RawArticle]) -> float:
     """Seconds to bulk-index the same final documents straight into Elasticsearch."""
     now = datetime.now(UTC)
-    documents = [(document_id(e), to_document(e, now)) for e in map(process_raw, articles)]
+    stories = StoryIndex.for_settings(settings)
+    documents = [
+        (document_id(e), to_document(e, now, stories.apply(story_entry(e, settings.dedup_num_perm))))
+        for e in map(process_raw, articles)
+    ]
     async with open_client(settings) as client:
         await ensure_index(client, settings)
         indexer = BulkIndexer(client, settings.articles_alias, settings)

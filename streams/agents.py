@@ -14,6 +14,9 @@ from functools import partial
 from typing import Any
 
 from streams.codec import dead_letter, decode_enriched, encode
+from streams.dedup.entries import story_entry
+from streams.dedup.log import StoryLog
+from streams.dedup.stories import StoryAssignment, StoryEntry
 from streams.enrich.names import NameDictionary
 from streams.errors import PoisonRecordError
 from streams.pipeline import process_value
@@ -56,15 +59,21 @@ async def deliver(sends: Sequence[Awaitable[Any]]) -> None:
 
 
 async def publish_outcomes(
-    outcomes: Sequence[tuple[bytes | None, EnrichedArticle | DeadLetter]], enriched_topic: Any, dead_letter_topic: Any
+    outcomes: Sequence[tuple[bytes | None, EnrichedArticle | DeadLetter]],
+    received: Sequence[float],
+    enriched_topic: Any,
+    dead_letter_topic: Any,
 ) -> None:
+    """Send each outcome on; an enriched record keeps its raw record's Kafka timestamp (when the
+    pipeline received it), which the duplicate stage counts deliveries by."""
     sends = []
-    for key, outcome in outcomes:
+    for (key, outcome), timestamp in zip(outcomes, received, strict=True):
         if isinstance(outcome, DeadLetter):
             log.warning("dead letter from %s: %s", outcome.stage, outcome.error_message)
             sends.append(dead_letter_topic.send(key=key, value=encode(outcome)))
         else:
-            sends.append(enriched_topic.send(key=outcome.article.id.encode(), value=encode(outcome)))
+            value = encode(outcome)
+            sends.append(enriched_topic.send(key=outcome.article.id.encode(), value=value, timestamp=timestamp))
     await deliver(sends)
 
 
@@ -87,13 +96,14 @@ def make_process_agent(
             # sends keep flowing while a batch is processed.
             outcomes = await asyncio.to_thread(process_batch, batch, settings.max_payload_bytes, names)
             await shared.publish_learned()
-            publish = partial(publish_outcomes, outcomes, enriched_topic, dead_letter_topic)
+            received = [e.message.timestamp for e in events]
+            publish = partial(publish_outcomes, outcomes, received, enriched_topic, dead_letter_topic)
             await retry_forever("publishing processed articles", publish, settings.sink_max_backoff_seconds)
 
     return process_articles
 
 
-def make_index_agent(settings: Settings, dead_letter_topic: Any) -> Callable[[Any], Any]:
+def make_index_agent(settings: Settings, dead_letter_topic: Any, stories: StoryLog) -> Callable[[Any], Any]:
     async def index_articles(stream: Any) -> None:
         async with open_client(settings) as client:
 
@@ -103,24 +113,45 @@ def make_index_agent(settings: Settings, dead_letter_topic: Any) -> Callable[[An
             await retry_forever("preparing the article index", prepare, settings.sink_max_backoff_seconds)
             indexer = BulkIndexer(client, settings.articles_alias, settings)
             async for events in stream.take_events(settings.sink_batch_size, within=settings.sink_batch_seconds):
-                await index_batch(events, indexer, dead_letter_topic, settings)
+                await index_batch(events, indexer, stories, dead_letter_topic, settings)
 
     return index_articles
 
 
-async def index_batch(events: Sequence[Any], indexer: BulkIndexer, dead_letter_topic: Any, settings: Settings) -> None:
+def sketch_batch(decoded: Sequence[tuple[Any, EnrichedArticle]], num_perm: int) -> list[StoryEntry]:
+    return [story_entry(article, num_perm, received_at(event)) for event, article in decoded]
+
+
+def received_at(event: Any) -> datetime:
+    return datetime.fromtimestamp(event.message.timestamp, UTC)
+
+
+async def index_batch(
+    events: Sequence[Any], indexer: BulkIndexer, stories: StoryLog, dead_letter_topic: Any, settings: Settings
+) -> None:
+    """Decode a batch, give each article its story through the story log, then bulk-index it."""
     now = datetime.now(UTC)
-    documents: dict[str, dict[str, Any]] = {}
-    events_by_id: dict[str, Any] = {}
+    decoded: list[tuple[Any, EnrichedArticle]] = []
     letters: list[DeadLetter] = []
     for event in events:
         try:
-            enriched = decode_enriched(event.value)
-            doc_id = document_id(enriched)
-            documents[doc_id] = to_document(enriched, now)
-            events_by_id[doc_id] = event
+            decoded.append((event, decode_enriched(event.value)))
         except Exception as exc:  # poison (schema) or a bug on one record: dead-letter it, go on
             letters.append(dead_letter("index", exc, event.value, position_of(event), event.key))
+
+    entries = await asyncio.to_thread(sketch_batch, decoded, settings.dedup_num_perm)
+    assignments: list[StoryAssignment] = []
+
+    async def assign() -> None:
+        assignments[:] = await stories.assign(entries)
+
+    await retry_forever("assigning stories", assign, settings.sink_max_backoff_seconds)
+    documents: dict[str, dict[str, Any]] = {}
+    events_by_id: dict[str, Any] = {}
+    for (event, enriched), story in zip(decoded, assignments, strict=True):
+        doc_id = document_id(enriched)
+        documents[doc_id] = to_document(enriched, now, story)
+        events_by_id[doc_id] = event
 
     async def write() -> None:
         outcome = await indexer.write(list(documents.items()))

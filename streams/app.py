@@ -5,6 +5,7 @@ from __future__ import annotations
 import faust
 
 from streams.agents import make_index_agent, make_process_agent
+from streams.dedup.log import StoryLog
 from streams.enrich.names import NameDictionary
 from streams.settings import Settings
 from streams.shared_names import SharedNames
@@ -38,5 +39,8 @@ def create_app(settings: Settings) -> faust.App:
     shared = SharedNames(settings, names, names_topic)
     app.agent(raw, name=f"{settings.app_id}.process")(make_process_agent(settings, enriched, dead_letters, shared))
     app.task(shared.read_forever)
-    app.agent(enriched, name=f"{settings.app_id}.index")(make_index_agent(settings, dead_letters))
+    story_log = app.topic(settings.story_log_topic, key_serializer="raw", value_serializer="raw", internal=False)
+    stories = StoryLog(settings, story_log)
+    app.task(stories.read_forever)
+    app.agent(enriched, name=f"{settings.app_id}.index")(make_index_agent(settings, dead_letters, stories))
     return app

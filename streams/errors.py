@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-Stage = Literal["produce", "decode", "parse", "enrich", "index"]
+Stage = Literal["produce", "decode", "parse", "enrich", "dedup", "index"]
 
 
 class NewsflowError(Exception):

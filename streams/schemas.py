@@ -18,6 +18,7 @@ TOPIC_SCHEMAS = {
     "raw": "topics/raw-article.schema.json",
     "enriched": "topics/enriched-article.schema.json",
     "dead_letter": "topics/dead-letter.schema.json",
+    "story_entry": "topics/story-entry.schema.json",
 }
 
 

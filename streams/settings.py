@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 import orjson
@@ -65,6 +66,12 @@ class Settings(BaseSettings):
     sink_batch_seconds: float = Field(default=1.0, gt=0)
     sink_max_backoff_seconds: float = Field(default=30.0, gt=0)
 
+    # Duplicates and stories (streams.dedup)
+    dedup_threshold: float = Field(default=0.5, gt=0, le=1, description="estimated Jaccard for a near copy")
+    dedup_num_perm: int = Field(default=128, ge=16, description="MinHash permutations")
+    story_window_hours: float = Field(default=7 * 24, gt=0, description="stories older than this are forgotten")
+    story_wait_seconds: float = Field(default=30.0, gt=0, description="how long a batch waits for the story log")
+
     # Inputs
     max_payload_bytes: int = Field(default=900_000, ge=1024, description="larger raw records are dead-lettered")
     feed_state_file: Path | None = None
@@ -104,6 +111,15 @@ class Settings(BaseSettings):
     def names_topic(self) -> str:
         """Compacted topic of names learned from page tags (canonical form -> entity type)."""
         return f"{self.topic_prefix}.entity-names"
+
+    @property
+    def story_log_topic(self) -> str:
+        """Single-partition log that orders every article's sketch (streams.dedup.log)."""
+        return f"{self.topic_prefix}.stories.log"
+
+    @property
+    def story_window(self) -> timedelta:
+        return timedelta(hours=self.story_window_hours)
 
     # Elasticsearch names --------------------------------------------------------------------
     @property

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from streams.dedup.stories import StoryAssignment
 from streams.normalize import matching_key
-from streams.records import EnrichedArticle
+from streams.records import EnrichedArticle, ParsedArticle
 
 
 def document_id(enriched: EnrichedArticle) -> str:
@@ -14,7 +15,30 @@ def document_id(enriched: EnrichedArticle) -> str:
     return enriched.article.id
 
 
-def to_document(enriched: EnrichedArticle, indexed_at: datetime) -> dict[str, Any]:
+def story_fields(story: StoryAssignment) -> dict[str, Any]:
+    return {
+        "story_id": story.story_id,
+        "duplicate_of": story.duplicate_of,
+        "similarity": story.similarity,
+        "seen_count": story.seen_count,
+        "first_seen": story.first_seen.isoformat(),
+        "last_seen": story.last_seen.isoformat(),
+        "sources": list(story.sources),
+    }
+
+
+def links(article: ParsedArticle, story: StoryAssignment) -> list[dict[str, str]]:
+    """Read-also and similar headlines that match an indexed article's title, with that article's id."""
+    headlines = (*(link.title for link in article.related), *article.similar)
+    linked = {}
+    for headline in headlines:
+        doc_id = story.links.get(matching_key(headline))
+        if doc_id is not None and doc_id != article.id and headline not in linked:
+            linked[headline] = doc_id
+    return [{"headline": headline, "id": doc_id} for headline, doc_id in linked.items()]
+
+
+def to_document(enriched: EnrichedArticle, indexed_at: datetime, story: StoryAssignment) -> dict[str, Any]:
     article = enriched.article
     body = "\n\n".join(article.body)
     return {
@@ -37,6 +61,7 @@ def to_document(enriched: EnrichedArticle, indexed_at: datetime) -> dict[str, An
         "tags": [{"label": t.label, "canonical": t.canonical, "kind": t.kind, "score": t.score} for t in enriched.tags],
         "related": [{"title": link.title, "url": link.url} for link in article.related],
         "similar": list(article.similar),
+        "links": links(article, story),
         "entities": [
             {
                 "text": e.text,
@@ -50,4 +75,5 @@ def to_document(enriched: EnrichedArticle, indexed_at: datetime) -> dict[str, An
         ],
         "word_count": article.word_count,
         "parse_warnings": list(article.parse_warnings),
+        **story_fields(story),
     }

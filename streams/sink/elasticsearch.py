@@ -74,6 +74,8 @@ async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> str:
         except ApiError as exc:
             if exc.meta.status != 400 or "resource_already_exists" not in str(exc):
                 raise
+    else:  # an index made by an older newsflow: add the fields this version writes (additions only)
+        await client.indices.put_mapping(index=alias, properties=body["template"]["mappings"]["properties"])
     return alias
 
 

@@ -31,18 +31,22 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Iterator[Settings]:
-    """Fresh topics, index and consumer group for one test; deleted afterwards."""
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    """Fresh topics, index and consumer group for one test; deleted afterwards. A test's
+    ``@pytest.mark.settings(**overrides)`` applies before the topics are created."""
     unique = uuid4().hex[:12]
-    built = Settings(
-        topic_prefix=f"test.{unique}",
-        index_prefix=f"test-{unique}",
-        app_id=f"newsflow-test-{unique}",
-        worker_web_enabled=False,
-        worker_data_dir=tmp_path / "worker",
-        process_batch_seconds=0.2,
-        sink_batch_seconds=0.2,
-    )
+    marker = request.node.get_closest_marker("settings")
+    overrides: dict[str, Any] = {
+        "topic_prefix": f"test.{unique}",
+        "index_prefix": f"test-{unique}",
+        "app_id": f"newsflow-test-{unique}",
+        "worker_web_enabled": False,
+        "worker_data_dir": tmp_path / "worker",
+        "process_batch_seconds": 0.2,
+        "sink_batch_seconds": 0.2,
+        **(marker.kwargs if marker else {}),
+    }
+    built = Settings(**overrides)
     create_topics(built)
     asyncio.run(_prepare_index(built))
     yield built

@@ -64,6 +64,13 @@ async def test_producing_twice_leaves_one_document(settings: Settings, es: Async
 
     await wait_for(both_indexed_and_committed)
     assert await indexed_count(es, settings) == 1
+    (hit,) = (await es.search(index=settings.articles_alias, query={"match_all": {}}))["hits"]["hits"]
+    doc = hit["_source"]
+    assert doc["seen_count"] == 2
+    assert doc["story_id"] == hit["_id"]
+    assert doc["duplicate_of"] is None
+    assert doc["first_seen"] < doc["last_seen"]
+    assert doc["entities"]  # the enriched fields are kept
 
 
 @pytest.mark.usefixtures("worker")

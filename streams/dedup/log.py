@@ -1,0 +1,120 @@
+"""The story log: how several workers share one story space.
+
+Every article's sketch (a StoryEntry) is appended to one single-partition topic. Each worker reads
+that topic from its start with its own group-less consumer and applies every entry, in log order, to
+its local StoryIndex. Because the log totally orders the entries and StoryIndex is deterministic, all
+workers hold the same index and give each entry the same answer, whichever worker appends it and from
+whichever partition its article came: two copies of a story arriving on different partitions (or
+workers) meet in the log, and the one appended first is the representative.
+
+A worker that appends entries waits until its reader has applied them (by offset) and takes the
+answers from there. A restarted worker rebuilds its index by replaying the log, whose retention is
+the story window; entries older than the window are dropped by Kafka and forgotten by the index.
+
+This replaces repartitioning by LSH band (a topic keyed by band and per-band tables): with bands, one
+article's candidates arrive from many partitions and must be gathered again, and two copies processed
+at the same moment on two bands can each miss the other; the single log has neither problem. Its cost
+is one partition for all entries (about 0.7 KB each; one partition takes far more than news volumes)
+and every worker holding the whole window's index (bench/dedup_report.py measures its size).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from streams.dedup.entries import decode_entry, encode_entry
+from streams.dedup.stories import StoryAssignment, StoryEntry, StoryIndex
+from streams.errors import TransientError
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class StoryLog:
+    def __init__(self, settings: Settings, topic: Any) -> None:
+        self.settings = settings
+        self._topic = topic
+        self.index = StoryIndex.for_settings(settings)
+        self._applied_offset = -1
+        self._waiting: set[str] = set()  # deliveries this worker appended and waits for
+        self._answers: dict[int, tuple[str, StoryAssignment]] = {}  # offset -> (delivery, answer)
+        self._progress = asyncio.Condition()
+
+    @property
+    def applied_offset(self) -> int:
+        return self._applied_offset
+
+    async def assign(self, entries: Sequence[StoryEntry]) -> list[StoryAssignment]:
+        """Append ``entries`` and return their stories once the reader applied them.
+
+        Raises TransientError when the log cannot be written or read within the configured wait; the
+        caller retries the whole batch, and re-appended entries are recognised as replays.
+        """
+        deliveries = {f"{e.doc_id}@{e.delivery}" for e in entries}
+        self._waiting |= deliveries
+        try:
+            sends = [await self._topic.send(key=e.doc_id.encode(), value=encode_entry(e)) for e in entries]
+            offsets = [metadata.offset for metadata in await asyncio.gather(*sends)]
+            last = max(offsets, default=-1)
+            async with self._progress:
+                await asyncio.wait_for(
+                    self._progress.wait_for(lambda: self._applied_offset >= last), self.settings.story_wait_seconds
+                )
+            return [self._answers[offset][1] for offset in offsets]
+        except TimeoutError as exc:
+            raise TransientError("the story log did not answer in time") from exc
+        finally:
+            self._waiting -= deliveries
+            for offset in [o for o, (delivery, _) in self._answers.items() if delivery in deliveries]:
+                del self._answers[offset]
+
+    def apply(self, offset: int, value: bytes) -> None:
+        try:
+            entry = decode_entry(value)
+        except Exception:  # a bad line must not stop the log for every worker
+            log.exception("skipping unreadable story-log entry at offset %d", offset)
+            return
+        answer = self.index.apply(entry)
+        delivery = f"{entry.doc_id}@{entry.delivery}"
+        if delivery in self._waiting:
+            self._answers[offset] = (delivery, answer)
+
+    async def read_forever(self) -> None:
+        """Follow the log from its start, reconnecting (and rebuilding the index) after errors."""
+        while True:
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+            )
+            partition = TopicPartition(self.settings.story_log_topic, 0)
+            try:
+                await consumer.start()
+                consumer.assign([partition])
+                if self._applied_offset >= 0:  # reconnecting: go on where the index is
+                    consumer.seek(partition, self._applied_offset + 1)
+                else:
+                    await consumer.seek_to_beginning(partition)
+                while True:
+                    batches = await consumer.getmany(timeout_ms=200)
+                    messages = [m for ms in batches.values() for m in ms]
+                    if not messages:
+                        continue
+                    for message in messages:
+                        if message.value is not None:
+                            self.apply(message.offset, message.value)
+                        self._applied_offset = message.offset
+                    async with self._progress:
+                        self._progress.notify_all()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reading the story log failed; retrying in 5 s")
+                await asyncio.sleep(5)
+            finally:
+                await consumer.stop()

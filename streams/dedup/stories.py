@@ -1,0 +1,182 @@
+"""Story assignment: the pure core of the duplicate stage.
+
+``StoryIndex.apply`` takes the story log's entries one at a time, in log order, and answers each with
+the article's story. It is deterministic: every worker that applies the same log from its start
+holds the same state and gives the same answers, which is what lets several workers share one story
+space (see streams.dedup.log).
+
+- The same ``doc_id`` again (a re-delivered article) keeps its story; a new ``delivery`` adds to
+  ``seen_count``, ``last_seen`` and ``sources``, a replay of a delivery already counted changes nothing.
+- A new article whose body fingerprint or MinHash signature matches an earlier member (estimated
+  Jaccard >= threshold) joins that member's story; the story's representative is its first member in
+  log order, so ``story_id`` is the representative's ``doc_id`` and ``duplicate_of`` names it.
+- Members older than ``window`` behind the newest article applied (the watermark) are forgotten and
+  never matched again, which bounds memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from datasketch import MinHashLSH
+
+from streams.dedup.sketch import lean, similarity
+from streams.settings import Settings
+
+EXPIRE_EVERY = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class StoryEntry:
+    """One line of the story log: what the duplicate stage knows of one delivery of an article."""
+
+    doc_id: str
+    delivery: str  # the same fetch replayed after a crash has the same delivery id
+    seen_at: datetime
+    source: str | None
+    fingerprint: str
+    signature: np.ndarray = field(compare=False)
+    title_key: str
+    headline_keys: tuple[str, ...] = ()  # related/similar headlines of the article, as matching keys
+
+
+@dataclass(frozen=True, slots=True)
+class StoryAssignment:
+    doc_id: str
+    story_id: str
+    duplicate_of: str | None
+    similarity: float
+    seen_count: int
+    first_seen: datetime
+    last_seen: datetime
+    sources: tuple[str, ...]
+    links: dict[str, str]  # headline key -> doc_id of the indexed article with that title
+
+
+@dataclass(slots=True)
+class _Member:
+    story_id: str
+    duplicate_of: str | None
+    similarity: float
+    signature: np.ndarray
+    fingerprint: str
+    title_key: str
+    first_seen: datetime
+    last_seen: datetime
+    deliveries: set[str]
+    sources: list[str]
+
+
+class StoryIndex:
+    def __init__(self, threshold: float, num_perm: int, window: timedelta) -> None:
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.window = window
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self._members: dict[str, _Member] = {}
+        self._by_fingerprint: dict[str, str] = {}
+        self._by_title: dict[str, str] = {}
+        self._watermark: datetime | None = None
+        self._applied = 0
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> StoryIndex:
+        return cls(settings.dedup_threshold, settings.dedup_num_perm, settings.story_window)
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def apply(self, entry: StoryEntry) -> StoryAssignment:
+        self._applied += 1
+        if self._watermark is None or entry.seen_at > self._watermark:
+            self._watermark = entry.seen_at
+        if self._applied % EXPIRE_EVERY == 0:
+            self.expire()
+        member = self._members.get(entry.doc_id)
+        if member is None:
+            member = self._add(entry)
+        elif entry.delivery not in member.deliveries:
+            member.deliveries.add(entry.delivery)
+            member.first_seen = min(member.first_seen, entry.seen_at)
+            member.last_seen = max(member.last_seen, entry.seen_at)
+            if entry.source and entry.source not in member.sources:
+                member.sources.append(entry.source)
+        return StoryAssignment(
+            doc_id=entry.doc_id,
+            story_id=member.story_id,
+            duplicate_of=member.duplicate_of,
+            similarity=member.similarity,
+            seen_count=len(member.deliveries),
+            first_seen=member.first_seen,
+            last_seen=member.last_seen,
+            sources=tuple(member.sources),
+            links=self.links(entry.headline_keys),
+        )
+
+    def links(self, headline_keys: Sequence[str]) -> dict[str, str]:
+        found = {key: self._by_title.get(key) for key in headline_keys}
+        return {key: doc_id for key, doc_id in found.items() if doc_id is not None}
+
+    def _is_current(self, member: _Member) -> bool:
+        return self._watermark is None or member.last_seen >= self._watermark - self.window
+
+    def _closest(self, entry: StoryEntry) -> tuple[_Member, float] | None:
+        """The earlier member most similar to ``entry`` (ties: the earliest), if any passes the threshold."""
+        exact = self._by_fingerprint.get(entry.fingerprint)
+        if exact is not None and self._is_current(self._members[exact]):
+            return self._members[exact], 1.0
+        matches = []
+        for doc_id in self._lsh.query(lean(entry.signature)):
+            candidate = self._members[doc_id]
+            score = similarity(entry.signature, candidate.signature)
+            if score >= self.threshold and self._is_current(candidate):
+                matches.append((-score, candidate.first_seen, doc_id))
+        if not matches:
+            return None
+        negative_score, _, doc_id = min(matches)  # most similar; ties: the earliest, then the lowest id
+        return self._members[doc_id], -negative_score
+
+    def _add(self, entry: StoryEntry) -> _Member:
+        closest = self._closest(entry)
+        if closest is None:
+            story_id, duplicate_of, score = entry.doc_id, None, 1.0
+        else:
+            matched, score = closest
+            story_id = matched.story_id
+            duplicate_of = story_id
+            representative = self._members.get(story_id)
+            if representative is not None and representative is not matched:
+                score = similarity(entry.signature, representative.signature)
+        member = _Member(
+            story_id=story_id,
+            duplicate_of=duplicate_of,
+            similarity=round(score, 4),
+            signature=entry.signature,
+            fingerprint=entry.fingerprint,
+            title_key=entry.title_key,
+            first_seen=entry.seen_at,
+            last_seen=entry.seen_at,
+            deliveries={entry.delivery},
+            sources=[entry.source] if entry.source else [],
+        )
+        self._members[entry.doc_id] = member
+        self._lsh.insert(entry.doc_id, lean(entry.signature), check_duplication=False)
+        self._by_fingerprint.setdefault(entry.fingerprint, entry.doc_id)
+        if entry.title_key:
+            self._by_title.setdefault(entry.title_key, entry.doc_id)
+        return member
+
+    def expire(self) -> int:
+        """Forget members that fell out of the window; returns how many."""
+        stale = [doc_id for doc_id, member in self._members.items() if not self._is_current(member)]
+        for doc_id in stale:
+            member = self._members.pop(doc_id)
+            self._lsh.remove(doc_id)
+            if self._by_fingerprint.get(member.fingerprint) == doc_id:
+                del self._by_fingerprint[member.fingerprint]
+            if self._by_title.get(member.title_key) == doc_id:
+                del self._by_title[member.title_key]
+        return len(stale)
