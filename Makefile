@@ -55,6 +55,7 @@ test-unit: install
 bench: install
 	$(BIN)/python -m bench.parse_report
 	$(BIN)/python -m bench.enrich_report
+	$(BIN)/python -m bench.dedup_report
 	eval "$$($(SERVICES) env)" && $(BIN)/python -m bench.end_to_end
 
 clean:

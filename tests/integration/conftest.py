@@ -4,7 +4,9 @@ index and consumer group per test, and a worker subprocess running the real Faus
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,10 +20,12 @@ from elasticsearch import AsyncElasticsearch
 from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient
 
-from streams.settings import Settings
+from streams.records import RawArticle
+from streams.settings import Settings, default_home
 from streams.sink.elasticsearch import drop_index, ensure_index, open_client
+from streams.sources.files import read_paths
 from streams.topics import create_topics, topic_specs
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAUDI_SAMPLE
 
 pytestmark = pytest.mark.integration
 
@@ -175,3 +179,36 @@ def committed_offsets(settings: Settings, topic: str) -> int:
     finally:
         admin.close()
     return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
+
+
+PIDFILES = {"kafka": "kafka/kafka.pid", "elasticsearch": "elasticsearch/es.pid"}
+
+
+def restart_service_after(service: str, seconds: float) -> None:
+    """Stop a local service (SIGTERM, as an outage), wait, then bring it back with the project's script."""
+    pid = int((default_home() / "state" / PIDFILES[service]).read_text().strip())
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.5)
+    time.sleep(seconds)
+    subprocess.run([str(ROOT / "deploy" / "local" / "services"), "up"], check=True, capture_output=True, timeout=300)
+
+
+def raw_articles(settings: Settings, count: int, skip: int = 0) -> list[RawArticle]:
+    """``count`` distinct SaudiNewsNet records as RawArticles."""
+    items = (i for i in read_paths([SAUDI_SAMPLE], settings.jsonl_fields) if isinstance(i, RawArticle))
+    articles = list(itertools.islice(items, skip, skip + count))
+    assert len({a.id for a in articles}) == count
+    return articles
+
+
+async def indexed_ids(es: AsyncElasticsearch, settings: Settings, limit: int = 10_000) -> list[str]:
+    """The ``_id`` of every indexed document (a repeated id would show up twice)."""
+    await es.indices.refresh(index=settings.articles_alias)
+    response = await es.search(index=settings.articles_alias, size=limit, source=False, query={"match_all": {}})
+    return [hit["_id"] for hit in response["hits"]["hits"]]

@@ -6,33 +6,25 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import random
 import signal
 import subprocess
-import time
 from collections.abc import Callable
 
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from streams.settings import Settings, default_home
+from streams.settings import Settings
 from streams.sources.files import read_paths
 from streams.sources.inputs import InputError
 from streams.sources.producer import create_producer, produce_articles
-from tests.conftest import ROOT, SAUDI_SAMPLE
-from tests.integration.conftest import wait_for
+from tests.conftest import SAUDI_SAMPLE
+from tests.integration.conftest import indexed_ids, restart_service_after, wait_for
 
 pytestmark = pytest.mark.integration
 
 ARTICLES = 200
 KILLS = 5
-
-
-async def indexed_ids(es: AsyncElasticsearch, settings: Settings) -> list[str]:
-    await es.indices.refresh(index=settings.articles_alias)
-    response = await es.search(index=settings.articles_alias, size=ARTICLES + 50, source=False, query={"match_all": {}})
-    return [hit["_id"] for hit in response["hits"]["hits"]]
 
 
 @pytest.mark.timeout(600)
@@ -74,22 +66,6 @@ async def test_sigkilled_workers_lose_and_duplicate_nothing(
     assert sorted(seen) == sorted(expected)  # every article, once
 
 
-def restart_elasticsearch_after(seconds: float) -> None:
-    """Stop the local node (SIGTERM, as an outage), wait, then bring it back with the project's script."""
-    pidfile = default_home() / "state" / "elasticsearch" / "es.pid"
-    pid = int(pidfile.read_text().strip())
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.5)
-    time.sleep(seconds)
-    subprocess.run([str(ROOT / "deploy" / "local" / "services"), "up"], check=True, capture_output=True, timeout=300)
-
-
 @pytest.mark.timeout(600)
 async def test_an_elasticsearch_outage_loses_and_duplicates_nothing(
     settings: Settings, es: AsyncElasticsearch, worker_factory: Callable[[], subprocess.Popen[bytes]]
@@ -104,7 +80,7 @@ async def test_an_elasticsearch_outage_loses_and_duplicates_nothing(
     producer = create_producer(settings)
     try:
         produce_articles(settings, items[:50], producer)
-        outage = asyncio.create_task(asyncio.to_thread(restart_elasticsearch_after, 30.0))
+        outage = asyncio.create_task(asyncio.to_thread(restart_service_after, "elasticsearch", 30.0))
         await asyncio.sleep(2)
         await asyncio.to_thread(produce_articles, settings, items[50:], producer)  # produced while ES is down
         await outage

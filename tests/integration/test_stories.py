@@ -16,7 +16,7 @@ from streams.codec import encode
 from streams.records import RawArticle
 from streams.settings import Settings
 from streams.sources.files import read_paths
-from streams.sources.inputs import InputError, stable_id
+from streams.sources.inputs import stable_id
 from streams.sources.producer import create_producer
 from tests.conftest import SAUDI_SAMPLE
 from tests.integration.conftest import wait_for

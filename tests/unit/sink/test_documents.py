@@ -9,8 +9,8 @@ from streams.dedup.entries import story_entry
 from streams.dedup.stories import StoryAssignment, StoryIndex
 from streams.pipeline import process_raw
 from streams.records import EnrichedArticle, RawArticle
-from streams.settings import Settings
 from streams.schemas import load_json
+from streams.settings import Settings
 from streams.sink.documents import document_id, to_document
 
 pytestmark = pytest.mark.unit

@@ -1,0 +1,177 @@
+"""Duplicate-stage figures on the SaudiNewsNet days in ../shared/data, measured in one run:
+
+- exact-duplicate groups: records whose normalized body is identical (fingerprint), and how many of
+  those groups end in one story;
+- near duplicates on constructed pairs: for articles of the last days, a copy edited the way outlets
+  edit wire copy (byline added, last paragraph dropped, ی/ي and hamza spellings, a closing line,
+  words dropped, the story cut short), applied after the whole corpus: recall = copies that joined
+  their original's story, precision = of the copies that joined a story, the share that joined the
+  original's;
+- real near duplicates the index merged (not byte-identical), with a sample of title pairs to read;
+- cost per article of the stage (sketch, and story assignment) and the index's memory per 100k
+  articles (tracemalloc, scaled from the corpus).
+
+    .venv/bin/python -m bench.dedup_report
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import time
+import tracemalloc
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.report import publish
+from streams.dedup.entries import story_entry
+from streams.dedup.stories import StoryIndex
+from streams.errors import PoisonRecordError
+from streams.parse.article import parse_article
+from streams.records import EnrichedArticle, RawArticle
+from streams.settings import Settings
+from streams.sources.files import map_record
+
+DAYS = Path(__file__).resolve().parent.parent.parent / "shared/data/articles/arabic/saudinewsnet"
+COPIES = 400
+EDITS = ("byline", "drop_last", "spelling", "closing_line", "drop_words", "cut_short", "combined")
+
+
+def corpus(settings: Settings) -> Iterator[EnrichedArticle]:
+    """Every day's records, in fetch order, parsed (sketches need no enrichment)."""
+    records = []
+    for archive in sorted(DAYS.glob("*.zip")):
+        with zipfile.ZipFile(archive) as zipped:
+            records.extend(json.loads(zipped.read(zipped.namelist()[0])))
+    records.sort(key=lambda r: r["date_extracted"])
+    now = datetime.now(UTC)
+    for record in records:
+        raw = map_record(record, settings.jsonl_fields, "saudinewsnet", now)
+        with contextlib.suppress(PoisonRecordError):  # no body: the pipeline dead-letters it
+            yield EnrichedArticle(article=parse_article(raw), tags=())
+
+
+def edit(content: str, kind: str, randomness: random.Random) -> str:
+    paragraphs = [p for p in content.split("\n") if p.strip()]
+    if kind == "byline":
+        return "\n".join(["الرياض - واس", *paragraphs])
+    if kind == "drop_last":
+        return "\n".join(paragraphs[:-1] if len(paragraphs) > 2 else paragraphs)
+    if kind == "spelling":
+        return content.replace("ي ", "ی ").replace("أ", "ا").replace("إ", "ا")
+    if kind == "closing_line":
+        return "\n".join([*paragraphs, "تابعونا على حساباتنا في مواقع التواصل الاجتماعي لمزيد من الأخبار."])
+    if kind == "drop_words":
+        words = content.split(" ")
+        return " ".join(w for w in words if randomness.random() > 0.05)
+    if kind == "cut_short":
+        return "\n".join(paragraphs[: max(1, round(len(paragraphs) * 0.7))])
+    combined = edit(edit(edit(content, "byline", randomness), "drop_last", randomness), "spelling", randomness)
+    return combined
+
+
+def main() -> None:
+    settings = Settings()
+    randomness = random.Random(11)
+    articles = list(corpus(settings))
+
+    # cost, without tracing
+    start = time.perf_counter()
+    entries = [story_entry(a, settings.dedup_num_perm) for a in articles]
+    sketch_us = (time.perf_counter() - start) / len(articles) * 1e6
+    index = StoryIndex.for_settings(settings)
+    start = time.perf_counter()
+    stories = [index.apply(e) for e in entries]
+    assign_us = (time.perf_counter() - start) / len(articles) * 1e6
+
+    # exact groups
+    groups: dict[str, list[int]] = defaultdict(list)
+    for position, entry in enumerate(entries):
+        groups[entry.fingerprint].append(position)
+    exact = [members for members in groups.values() if len(members) > 1]
+    found = sum(len({stories[m].story_id for m in members}) == 1 for members in exact)
+
+    # real near duplicates merged (not byte-identical to their representative)
+    position_of = {e.doc_id: i for i, e in enumerate(entries)}
+    near = [
+        (position_of[s.story_id], i)
+        for i, s in enumerate(stories)
+        if s.duplicate_of and entries[i].fingerprint != entries[position_of[s.story_id]].fingerprint
+    ]
+    sample = [
+        {
+            "similarity": stories[i].similarity,
+            "representative": articles[r].article.title,
+            "member": articles[i].article.title,
+        }
+        for r, i in randomness.sample(near, min(12, len(near)))
+    ]
+
+    # constructed near duplicates: originals from the last two days (inside the window), long enough
+    last_seen = entries[-1].seen_at
+    candidates = [
+        i
+        for i, a in enumerate(articles)
+        if entries[i].seen_at > last_seen - timedelta(days=2) and len(a.article.body) >= 3 and a.article.word_count > 120
+    ]
+    chosen = randomness.sample(candidates, min(COPIES, len(candidates)))
+    by_edit: dict[str, list[int]] = {kind: [0, 0, 0] for kind in EDITS}  # [joined original, joined other, alone]
+    for number, position in enumerate(chosen):
+        kind = EDITS[number % len(EDITS)]
+        original = articles[position].article
+        raw = RawArticle(
+            id=f"copy-{number}",
+            format="record",
+            content=edit("\n".join(original.body), kind, randomness),
+            fetched_at=entries[position].seen_at + timedelta(hours=1),
+            origin="constructed",
+            title=original.title,
+            source_name="copy-outlet",
+        )
+        copy = index.apply(story_entry(EnrichedArticle(parse_article(raw), ()), settings.dedup_num_perm))
+        if copy.story_id == stories[position].story_id:
+            by_edit[kind][0] += 1
+        elif copy.duplicate_of:
+            by_edit[kind][1] += 1
+        else:
+            by_edit[kind][2] += 1
+    joined = sum(v[0] for v in by_edit.values())
+    wrong = sum(v[1] for v in by_edit.values())
+
+    tracemalloc.start()
+    traced = StoryIndex.for_settings(settings)
+    for article in articles:
+        traced.apply(story_entry(article, settings.dedup_num_perm))
+    state_bytes, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    publish(
+        "dedup_report",
+        {
+            "articles": len(articles),
+            "days": len(list(DAYS.glob("*.zip"))),
+            "threshold": settings.dedup_threshold,
+            "num_perm": settings.dedup_num_perm,
+            "exact_groups_present": len(exact),
+            "exact_groups_in_one_story": found,
+            "exact_duplicate_articles": sum(len(m) - 1 for m in exact),
+            "real_near_duplicates_merged": len(near),
+            "near_duplicate_sample": sample,
+            "constructed_copies": len(chosen),
+            "constructed_by_edit": {k: dict(zip(("joined", "joined_other", "alone"), v, strict=True)) for k, v in by_edit.items()},
+            "constructed_recall": round(joined / len(chosen), 4),
+            "constructed_precision": round(joined / (joined + wrong), 4) if joined + wrong else None,
+            "sketch_us_per_article": round(sketch_us),
+            "assign_us_per_article": round(assign_us),
+            "index_members": len(traced),
+            "index_mb_per_100k_articles": round(state_bytes / len(traced) * 100_000 / 2**20, 1),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
