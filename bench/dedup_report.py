@@ -94,6 +94,11 @@ def main() -> None:
         groups[entry.fingerprint].append(position)
     exact = [members for members in groups.values() if len(members) > 1]
     found = sum(len({stories[m].story_id for m in members}) == 1 for members in exact)
+    # a copy published more than the story window after the first is a new story by design
+    within = [
+        m for m in exact if max(entries[i].seen_at for i in m) - min(entries[i].seen_at for i in m) <= index.window
+    ]
+    found_within = sum(len({stories[m].story_id for m in members}) == 1 for members in within)
 
     # real near duplicates merged (not byte-identical to their representative)
     position_of = {e.doc_id: i for i, e in enumerate(entries)}
@@ -116,7 +121,9 @@ def main() -> None:
     candidates = [
         i
         for i, a in enumerate(articles)
-        if entries[i].seen_at > last_seen - timedelta(days=2) and len(a.article.body) >= 3 and a.article.word_count > 120
+        if entries[i].seen_at > last_seen - timedelta(days=2)
+        and len(a.article.body) >= 3
+        and a.article.word_count > 120
     ]
     chosen = randomness.sample(candidates, min(COPIES, len(candidates)))
     by_edit: dict[str, list[int]] = {kind: [0, 0, 0] for kind in EDITS}  # [joined original, joined other, alone]
@@ -158,11 +165,16 @@ def main() -> None:
             "num_perm": settings.dedup_num_perm,
             "exact_groups_present": len(exact),
             "exact_groups_in_one_story": found,
+            "exact_groups_within_window": len(within),
+            "exact_groups_within_window_in_one_story": found_within,
             "exact_duplicate_articles": sum(len(m) - 1 for m in exact),
             "real_near_duplicates_merged": len(near),
             "near_duplicate_sample": sample,
             "constructed_copies": len(chosen),
-            "constructed_by_edit": {k: dict(zip(("joined", "joined_other", "alone"), v, strict=True)) for k, v in by_edit.items()},
+            "constructed_by_edit": {
+                kind: dict(zip(("joined", "joined_other", "alone"), counts, strict=True))
+                for kind, counts in by_edit.items()
+            },
             "constructed_recall": round(joined / len(chosen), 4),
             "constructed_precision": round(joined / (joined + wrong), 4) if joined + wrong else None,
             "sketch_us_per_article": round(sketch_us),

@@ -103,17 +103,10 @@ def worker_factory(settings: Settings, tmp_path: Path) -> Iterator[Callable[...,
     per worker); stops them at the end."""
     started: list[tuple[subprocess.Popen[bytes], Any]] = []
 
-    def start(**overrides: Any) -> subprocess.Popen[bytes]:
+    def start(loglevel: str = "warn", **overrides: Any) -> subprocess.Popen[bytes]:
         log = (tmp_path / f"worker-{len(started)}.log").open("wb")
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streams",
-                "worker",
-                "--loglevel",
-                "warn",
-            ],
+            [sys.executable, "-m", "streams", "worker", "--loglevel", loglevel],
             cwd=ROOT,
             env=settings_env(settings.model_copy(update=overrides)),
             stdout=log,
