@@ -7,6 +7,7 @@ import faust
 from streams.agents import make_index_agent, make_process_agent
 from streams.dedup.log import StoryLog
 from streams.enrich.names import NameDictionary
+from streams.kafka_security import faust_credentials
 from streams.settings import Settings
 from streams.shared_names import SharedNames
 
@@ -16,6 +17,7 @@ def create_app(settings: Settings) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         datadir=str(settings.worker_dir),
         autodiscover=False,

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
+from streams.kafka_security import kafka_python_options
 from streams.settings import Settings
 
 RAW_STAGES = frozenset({"decode", "parse", "enrich"})
@@ -47,7 +48,7 @@ def read_dead_letters(
 ) -> Iterator[StoredDeadLetter]:
     """Every dead letter now in the topic, oldest first per partition, optionally filtered by stage and by
     a substring of the error class or message."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    consumer = KafkaConsumer(**kafka_python_options(settings), enable_auto_commit=False)
     try:
         partitions = [
             TopicPartition(settings.dead_letter_topic, p)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 import orjson
 from pydantic import Field, SecretStr
@@ -36,6 +37,11 @@ class Settings(BaseSettings):
     topic_prefix: str = "newsflow"
     topic_partitions: int = Field(default=4, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None
     article_retention_ms: int = 7 * 24 * 3600 * 1000
     dead_letter_retention_ms: int = 30 * 24 * 3600 * 1000
 
@@ -68,7 +74,7 @@ class Settings(BaseSettings):
 
     # Duplicates and stories (streams.dedup)
     dedup_threshold: float = Field(default=0.5, gt=0, le=1, description="estimated Jaccard for a near copy")
-    dedup_num_perm: int = Field(default=128, ge=16, description="MinHash permutations")
+    dedup_num_perm: int = Field(default=64, ge=16, description="MinHash permutations")
     story_window_hours: float = Field(default=7 * 24, gt=0, description="stories older than this are forgotten")
     story_wait_seconds: float = Field(default=30.0, gt=0, description="how long a batch waits for the story log")
 

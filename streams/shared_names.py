@@ -15,6 +15,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from streams.enrich.names import NameDictionary
+from streams.kafka_security import aiokafka_options
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class SharedNames:
         """Read the names topic from the beginning and keep following it, reconnecting after errors."""
         while True:
             consumer = AIOKafkaConsumer(
-                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                **aiokafka_options(self.settings),
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
             )

@@ -30,6 +30,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from streams.dedup.entries import decode_entry, encode_entry
 from streams.dedup.stories import StoryAssignment, StoryEntry, StoryIndex
 from streams.errors import TransientError
+from streams.kafka_security import aiokafka_options
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class StoryLog:
         """Follow the log from its start, reconnecting (and rebuilding the index) after errors."""
         while True:
             consumer = AIOKafkaConsumer(
-                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                **aiokafka_options(self.settings),
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
             )

@@ -14,6 +14,7 @@ from kafka import KafkaProducer
 
 from streams.codec import dead_letter, encode
 from streams.errors import PoisonRecordError
+from streams.kafka_security import kafka_python_options
 from streams.records import RawArticle, SourcePosition
 from streams.schemas import validation_errors
 from streams.settings import Settings
@@ -29,7 +30,7 @@ class ProduceReport:
 
 def create_producer(settings: Settings) -> KafkaProducer:
     return KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **kafka_python_options(settings),
         client_id=f"{settings.app_id}-producer",
         acks="all",
         enable_idempotence=True,

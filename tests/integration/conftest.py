@@ -20,6 +20,7 @@ from elasticsearch import AsyncElasticsearch
 from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient
 
+from streams.kafka_security import kafka_python_options
 from streams.records import RawArticle
 from streams.settings import Settings, default_home
 from streams.sink.elasticsearch import drop_index, ensure_index, open_client
@@ -54,7 +55,7 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Setting
     create_topics(built)
     asyncio.run(_prepare_index(built))
     yield built
-    admin = KafkaAdminClient(bootstrap_servers=built.kafka_bootstrap_servers)
+    admin = KafkaAdminClient(**kafka_python_options(built))
     try:
         admin.delete_topics([spec.name for spec in topic_specs(built)])
     finally:
@@ -148,7 +149,7 @@ def read_topic(settings: Settings, topic: str, expected: int, timeout: float = 6
     """At least ``expected`` records from the start of ``topic`` (fails after ``timeout``)."""
     consumer = KafkaConsumer(
         topic,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **kafka_python_options(settings),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         consumer_timeout_ms=1000,
@@ -166,7 +167,7 @@ def read_topic(settings: Settings, topic: str, expected: int, timeout: float = 6
 
 def committed_offsets(settings: Settings, topic: str) -> int:
     """Sum of the worker group's committed offsets on ``topic``."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = KafkaAdminClient(**kafka_python_options(settings))
     try:
         offsets = admin.list_group_offsets(settings.app_id).get(settings.app_id, {})
     finally:

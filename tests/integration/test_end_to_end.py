@@ -13,6 +13,7 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 from kafka import KafkaProducer
 
+from streams.kafka_security import kafka_python_options
 from streams.search import search_articles
 from streams.settings import Settings
 from tests.conftest import SEED_ARTICLE, SEED_TAGS_DEDUPLICATED
@@ -93,7 +94,7 @@ async def test_bad_input_is_dead_lettered_and_good_input_indexed(
     result = run_cli("produce", "--no-progress", str(bad_file))
     assert b"1 dead-lettered" in result.stderr
     assert b"not valid JSON" in result.stderr
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+    producer = KafkaProducer(**kafka_python_options(settings), acks="all")
     producer.send(settings.raw_topic, key=b"garbage", value=b"\xff\xfe not json")
     producer.send(settings.raw_topic, key=b"empty", value=orjson.dumps({"schema_version": 1, "id": "x"}))
     producer.flush()

@@ -12,7 +12,7 @@ from streams.normalize import matching_key
 
 pytestmark = pytest.mark.unit
 
-NUM_PERM = 128
+NUM_PERM = 64  # the default (Settings.dedup_num_perm)
 T0 = datetime(2015, 7, 21, 8, 0, tzinfo=UTC)
 PARAGRAPHS = (
     "أعلنت وزارة الدفاع الأمريكية أن وزير الدفاع ناقش مع نظيره الكوري الجنوبي الأولويات الدفاعية والأمنية المشتركة.",
