@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     process_batch_seconds: float = Field(default=0.5, gt=0)
 
     # Elasticsearch
-    elasticsearch_url: str = "http://127.0.0.1:9200"
+    elasticsearch_url: str = "https://127.0.0.1:9200"
     elasticsearch_username: str | None = "elastic"
     elasticsearch_password: SecretStr | None = None
     elasticsearch_password_file: Path | None = None
@@ -148,6 +148,15 @@ class Settings(BaseSettings):
             text = value.get_secret_value() if isinstance(value, SecretStr) else value
             env[f"NEWSFLOW_{name.upper()}"] = orjson.dumps(text).decode() if isinstance(text, dict) else str(text)
         return env
+
+    def resolved_elasticsearch_ca_file(self) -> Path | None:
+        """The explicit CA file, else the local CA deploy/local/services made, for an https URL."""
+        if self.elasticsearch_ca_file is not None:
+            if not self.elasticsearch_ca_file.exists():
+                raise ConfigurationError(f"elasticsearch CA file {self.elasticsearch_ca_file} does not exist")
+            return self.elasticsearch_ca_file
+        local = self.home / "state" / "elasticsearch" / "ca.crt"
+        return local if self.elasticsearch_url.startswith("https:") and local.exists() else None
 
     def resolved_elasticsearch_password(self) -> SecretStr | None:
         """The explicit password, else the one deploy/local/services generated into its state dir."""

@@ -34,8 +34,9 @@ FIRST_INDEX_SUFFIX = "-000001"
 def create_client(settings: Settings) -> AsyncElasticsearch:
     password = settings.resolved_elasticsearch_password()
     options: dict[str, Any] = {}
-    if settings.elasticsearch_ca_file is not None:
-        options["ca_certs"] = str(settings.elasticsearch_ca_file)
+    ca_file = settings.resolved_elasticsearch_ca_file()
+    if ca_file is not None:
+        options["ca_certs"] = str(ca_file)
     if settings.elasticsearch_api_key is not None:
         options["api_key"] = settings.elasticsearch_api_key.get_secret_value()
     elif settings.elasticsearch_username and password is not None:
