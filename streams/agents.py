@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -19,6 +20,7 @@ from streams.dedup.log import StoryLog
 from streams.dedup.stories import StoryAssignment, StoryEntry
 from streams.enrich.names import NameDictionary
 from streams.errors import PoisonRecordError
+from streams.ops.telemetry import Telemetry
 from streams.pipeline import process_value
 from streams.records import DeadLetter, EnrichedArticle, SourcePosition
 from streams.settings import Settings
@@ -36,7 +38,9 @@ def position_of(event: Any) -> SourcePosition:
     return SourcePosition(topic=message.topic, partition=message.partition, offset=message.offset)
 
 
-async def retry_forever(what: str, action: Callable[[], Awaitable[None]], max_backoff: float) -> None:
+async def retry_forever(
+    what: str, action: Callable[[], Awaitable[None]], max_backoff: float, telemetry: Telemetry
+) -> None:
     """Run ``action`` until it succeeds; the stream stays paused meanwhile (backpressure)."""
     attempt = 0
     while True:
@@ -47,6 +51,7 @@ async def retry_forever(what: str, action: Callable[[], Awaitable[None]], max_ba
             raise
         except Exception as exc:
             attempt += 1
+            telemetry.retried(what)
             delay = min(max_backoff, 0.5 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1.0)
             log.warning("%s failed (%s: %s); retry %d in %.1fs", what, type(exc).__name__, exc, attempt, delay)
             await asyncio.sleep(delay)
@@ -84,12 +89,13 @@ def process_batch(
 
 
 def make_process_agent(
-    settings: Settings, enriched_topic: Any, dead_letter_topic: Any, shared: SharedNames
+    settings: Settings, enriched_topic: Any, dead_letter_topic: Any, shared: SharedNames, telemetry: Telemetry
 ) -> Callable[[Any], Any]:
     """``shared``: the learned-name dictionary and its topic, shared with the other workers."""
 
     async def process_articles(stream: Any) -> None:
         async for events in stream.take_events(settings.process_batch_size, within=settings.process_batch_seconds):
+            telemetry.batch_in("process", events, stream.app.consumer.highwater)
             names = shared.merge()  # what every worker learned so far
             batch = [(e.key, e.value, position_of(e)) for e in events]
             # Parsing and enrichment are CPU work: run them off the event loop so heartbeats and
@@ -98,22 +104,28 @@ def make_process_agent(
             await shared.publish_learned()
             received = [e.message.timestamp for e in events]
             publish = partial(publish_outcomes, outcomes, received, enriched_topic, dead_letter_topic)
-            await retry_forever("publishing processed articles", publish, settings.sink_max_backoff_seconds)
+            await retry_forever("publishing processed articles", publish, settings.sink_max_backoff_seconds, telemetry)
+            letters = [outcome for _, outcome in outcomes if isinstance(outcome, DeadLetter)]
+            telemetry.out("process", len(outcomes) - len(letters))
+            telemetry.dead_lettered(letters)
 
     return process_articles
 
 
-def make_index_agent(settings: Settings, dead_letter_topic: Any, stories: StoryLog) -> Callable[[Any], Any]:
+def make_index_agent(
+    settings: Settings, dead_letter_topic: Any, stories: StoryLog, telemetry: Telemetry
+) -> Callable[[Any], Any]:
     async def index_articles(stream: Any) -> None:
         async with open_client(settings) as client:
 
             async def prepare() -> None:
                 await ensure_index(client, settings)
 
-            await retry_forever("preparing the article index", prepare, settings.sink_max_backoff_seconds)
+            await retry_forever("preparing the article index", prepare, settings.sink_max_backoff_seconds, telemetry)
             indexer = BulkIndexer(client, settings.articles_alias, settings)
             async for events in stream.take_events(settings.sink_batch_size, within=settings.sink_batch_seconds):
-                await index_batch(events, indexer, stories, dead_letter_topic, settings)
+                telemetry.batch_in("index", events, stream.app.consumer.highwater)
+                await index_batch(events, indexer, stories, dead_letter_topic, settings, telemetry)
 
     return index_articles
 
@@ -127,7 +139,12 @@ def received_at(event: Any) -> datetime:
 
 
 async def index_batch(
-    events: Sequence[Any], indexer: BulkIndexer, stories: StoryLog, dead_letter_topic: Any, settings: Settings
+    events: Sequence[Any],
+    indexer: BulkIndexer,
+    stories: StoryLog,
+    dead_letter_topic: Any,
+    settings: Settings,
+    telemetry: Telemetry,
 ) -> None:
     """Decode a batch, give each article its story through the story log, then bulk-index it."""
     now = datetime.now(UTC)
@@ -145,16 +162,24 @@ async def index_batch(
     async def assign() -> None:
         assignments[:] = await stories.assign(entries)
 
-    await retry_forever("assigning stories", assign, settings.sink_max_backoff_seconds)
+    await retry_forever("assigning stories", assign, settings.sink_max_backoff_seconds, telemetry)
     documents: dict[str, dict[str, Any]] = {}
     events_by_id: dict[str, Any] = {}
+    stories_by_id: dict[str, StoryAssignment] = {}
     for (event, enriched), story in zip(decoded, assignments, strict=True):
         doc_id = document_id(enriched)
         documents[doc_id] = to_document(enriched, now, story)
         events_by_id[doc_id] = event
+        stories_by_id[doc_id] = story
+    sent = dict(documents)
 
     async def write() -> None:
+        started = time.monotonic()
         outcome = await indexer.write(list(documents.items()))
+        telemetry.bulk(len(documents), time.monotonic() - started)
+        telemetry.indexed(
+            [(sent[i], stories_by_id[i], received_at(events_by_id[i])) for i in outcome.indexed if i in sent]
+        )
         for rejected in outcome.rejected:
             event = events_by_id[rejected.doc_id]
             error = PoisonRecordError(
@@ -163,7 +188,7 @@ async def index_batch(
             letters.append(dead_letter("index", error, event.value, position_of(event), event.key))
         documents.clear()
 
-    await retry_forever("indexing a batch", write, settings.sink_max_backoff_seconds)
+    await retry_forever("indexing a batch", write, settings.sink_max_backoff_seconds, telemetry)
 
     async def publish_letters() -> None:
         await deliver(
@@ -174,4 +199,5 @@ async def index_batch(
         )
 
     if letters:
-        await retry_forever("publishing dead letters", publish_letters, settings.sink_max_backoff_seconds)
+        await retry_forever("publishing dead letters", publish_letters, settings.sink_max_backoff_seconds, telemetry)
+        telemetry.dead_lettered(letters)

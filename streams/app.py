@@ -8,6 +8,8 @@ from streams.agents import make_index_agent, make_process_agent
 from streams.dedup.log import StoryLog
 from streams.enrich.names import NameDictionary
 from streams.kafka_security import faust_credentials
+from streams.ops.telemetry import Telemetry
+from streams.ops.web import OpsViews
 from streams.settings import Settings
 from streams.shared_names import SharedNames
 
@@ -39,10 +41,13 @@ def create_app(settings: Settings) -> faust.App:
     names_topic = app.topic(settings.names_topic, key_serializer="raw", value_serializer="raw", internal=False)
     names = NameDictionary()
     shared = SharedNames(settings, names, names_topic)
-    app.agent(raw, name=f"{settings.app_id}.process")(make_process_agent(settings, enriched, dead_letters, shared))
-    app.task(shared.read_forever)
     story_log = app.topic(settings.story_log_topic, key_serializer="raw", value_serializer="raw", internal=False)
     stories = StoryLog(settings, story_log)
+    telemetry = Telemetry()
+    process = make_process_agent(settings, enriched, dead_letters, shared, telemetry)
+    app.agent(raw, name=f"{settings.app_id}.process")(process)
+    app.agent(enriched, name=f"{settings.app_id}.index")(make_index_agent(settings, dead_letters, stories, telemetry))
+    app.task(shared.read_forever)
     app.task(stories.read_forever)
-    app.agent(enriched, name=f"{settings.app_id}.index")(make_index_agent(settings, dead_letters, stories))
+    OpsViews(settings, telemetry, stories).register(app)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +24,7 @@ from rich.progress import (
 from rich.text import Text
 
 from streams.codec import encode
+from streams.metrics import Metrics
 from streams.pipeline import process_value
 from streams.records import DeadLetter, SourcePosition
 from streams.settings import Settings
@@ -72,24 +74,30 @@ def produce(
     feed: Annotated[list[str] | None, typer.Option(help="an RSS/Atom feed URL or file; repeatable")] = None,
     interval: Annotated[float | None, typer.Option(help="with --feed: poll again every S seconds")] = None,
     progress: bool = typer.Option(True, help="show a progress bar"),
+    metrics_port: Annotated[int | None, typer.Option(help="serve Prometheus metrics on this port")] = None,
 ) -> None:
     """Push articles from files or feeds onto the raw topic (key = stable article id, acks=all)."""
+    from prometheus_client import start_http_server
+
     from streams.sources.producer import create_producer
 
     if not paths and not feed:
         raise typer.BadParameter("give files/directories, or --feed URL|FILE")
     settings = Settings()
+    metrics = Metrics()
+    if metrics_port is not None:
+        start_http_server(metrics_port, addr="127.0.0.1", registry=metrics.registry)
     producer = create_producer(settings)
     try:
         if paths:
-            produce_files(settings, producer, paths, progress)
+            produce_files(settings, producer, paths, progress, metrics)
         if feed:
-            produce_feeds(settings, producer, feed, interval)
+            produce_feeds(settings, producer, feed, interval, metrics)
     finally:
         producer.close()
 
 
-def produce_files(settings: Settings, producer: Any, paths: list[Path], progress: bool) -> None:
+def produce_files(settings: Settings, producer: Any, paths: list[Path], progress: bool, metrics: Metrics) -> None:
     from streams.sources.files import count_inputs, read_paths
     from streams.sources.producer import produce_articles
 
@@ -97,14 +105,20 @@ def produce_files(settings: Settings, producer: Any, paths: list[Path], progress
     with Progress(*columns, console=err, disable=not progress) as bar:
         task = bar.add_task("produce", total=count_inputs(paths))
         report = produce_articles(
-            settings, read_paths(paths, settings.jsonl_fields), producer, on_progress=lambda: bar.advance(task)
+            settings,
+            read_paths(paths, settings.jsonl_fields),
+            producer,
+            on_progress=lambda: bar.advance(task),
+            metrics=metrics,
         )
     for error in report.errors[:20]:
         err.print(f"[red]dead-lettered[/red] {error}")
     err.print(f"produced {report.produced} articles to {settings.raw_topic}; {report.dead_lettered} dead-lettered")
 
 
-def produce_feeds(settings: Settings, producer: Any, feeds: list[str], interval: float | None) -> None:
+def produce_feeds(
+    settings: Settings, producer: Any, feeds: list[str], interval: float | None, metrics: Metrics
+) -> None:
     from streams.sources.feeds import FeedState, poll_feed
     from streams.sources.producer import produce_articles
 
@@ -112,7 +126,7 @@ def produce_feeds(settings: Settings, producer: Any, feeds: list[str], interval:
     while True:
         for source in feeds:
             poll = poll_feed(source, state.cursor(source), settings.feed_timeout_seconds)
-            report = produce_articles(settings, poll.items, producer)
+            report = produce_articles(settings, poll.items, producer, metrics=metrics)
             state.record(poll)
             if poll.error:
                 err.print(f"[red]feed error[/red] {source}: {poll.error}")
@@ -166,34 +180,57 @@ def process(paths: Paths) -> None:
 
 @cli.command()
 def search(
-    query: str,
-    size: int = typer.Option(10, min=1, max=100),
-    wait: float = typer.Option(0, help="poll up to this many seconds until something matches"),
+    query: Annotated[
+        str, typer.Argument(help='words (all must match, any spelling or clitic form); "an exact phrase"')
+    ] = "",
+    size: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    source: Annotated[str | None, typer.Option(help="only this source name")] = None,
+    language: Annotated[str | None, typer.Option(help="only this language code (ar, en, ...)")] = None,
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="published on or after")] = None,
+    until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="published on or before")] = None,
+    entity: Annotated[str | None, typer.Option(help="only articles naming this entity (any spelling)")] = None,
+    tag: Annotated[str | None, typer.Option(help="only articles with this tag (any spelling)")] = None,
+    story: Annotated[str | None, typer.Option(help="only this story id")] = None,
+    facets: Annotated[bool, typer.Option(help="print the top entities, tags and sources")] = True,
+    wait: Annotated[float, typer.Option(help="poll up to this many seconds until something matches")] = 0,
 ) -> None:
-    """Search indexed articles and print title, source, date and a snippet of each hit."""
-    from streams.search import search_articles
+    """Search indexed articles: title, source, date and a highlighted snippet per hit, then facets."""
+    from streams.search import SearchFilters
+    from streams.search import search as run_search
     from streams.sink.elasticsearch import open_client
 
     settings = Settings()
+    filters = SearchFilters(
+        source=source,
+        language=language,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        entity=entity,
+        tag=tag,
+        story=story,
+    )
 
     async def run() -> None:
         deadline = time.monotonic() + wait
         async with open_client(settings) as client:
-            hits = await search_articles(client, settings, query, size)
-            while not hits and time.monotonic() < deadline:
+            result = await run_search(client, settings, query, filters, size, facets)
+            while not result.hits and time.monotonic() < deadline:
                 await asyncio.sleep(1)
-                hits = await search_articles(client, settings, query, size)
+                result = await run_search(client, settings, query, filters, size, facets)
         console = Console(highlight=False)
-        console.print(Text.assemble(f"{len(hits)} hit(s) for ", (query, "bold")))
-        for hit in hits:
+        console.print(Text.assemble(f"{len(result.hits)} hit(s) of {result.total} for ", (query or "*", "bold")))
+        for hit in result.hits:
             console.print(
                 Text.assemble(
                     "\n",
                     (hit.title, "bold"),
                     f"\n  {hit.source or '-'} · {hit.date or '-'}",
-                    f" · score {hit.score:.2f} · id {hit.id}\n  {hit.snippet}",
+                    f" · score {hit.score:.2f} · id {hit.id} · story {hit.story_id or '-'}\n  {hit.snippet}",
                 )
             )
+        for name, buckets in result.facets.items():
+            if buckets:
+                console.print(Text.assemble("\n", (name, "bold"), ": ", ", ".join(f"{k} ({n})" for k, n in buckets)))
 
     asyncio.run(run())
 

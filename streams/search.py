@@ -1,17 +1,55 @@
-"""Full-text search over the article alias. Queries get the same matching key as documents, so
-spelling variants (``الولایات`` / ``الولايات``) find the same articles."""
+"""Search over the article alias, for the CLI and the worker's HTTP endpoint.
+
+Queries get what documents got: the matching key (``*_key`` fields, so ``الولایات``/``الولايات`` are
+one word) and light stems (``*_stem`` fields, streams.stemming, so ``للولايات`` finds
+``الولايات``). Text in double quotes is an exact phrase (on the key); the rest must all match, by key
+or by stem, and an exact match of the whole query ranks first. Filters narrow by source, language,
+published date, entity, tag and story; facets count the top entities, tags and sources of the matches.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
 from streams.normalize import matching_key
 from streams.settings import Settings
+from streams.stemming import stem_text
 
 SNIPPET_CHARS = 200
+FACET_SIZE = 10
+FACETS = {"entities": "entities.canonical", "tags": "tags.canonical", "sources": "source.name"}
+_PHRASE = re.compile(r'"([^"]+)"')
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    source: str | None = None
+    language: str | None = None
+    since: date | None = None
+    until: date | None = None
+    entity: str | None = None
+    tag: str | None = None
+    story: str | None = None
+
+    def clauses(self) -> list[dict[str, Any]]:
+        terms = {
+            "source.name": self.source,
+            "language": self.language,
+            "entities.canonical": matching_key(self.entity) if self.entity else None,
+            "tags.canonical": matching_key(self.tag) if self.tag else None,
+            "story_id": self.story,
+        }
+        clauses: list[dict[str, Any]] = [{"term": {name: value}} for name, value in terms.items() if value]
+        if self.since or self.until:
+            bounds = {"gte": self.since.isoformat() if self.since else None}
+            bounds["lte"] = self.until.isoformat() if self.until else None
+            clauses.append({"range": {"published_at": {k: v for k, v in bounds.items() if v}}})
+        return clauses
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,22 +60,48 @@ class SearchHit:
     source: str | None
     date: str | None
     snippet: str
+    story_id: str | None = None
 
 
-def build_query(text: str, size: int = 10) -> dict[str, Any]:
-    key = matching_key(text)
-    return {
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+def text_query(text: str) -> dict[str, Any] | None:
+    """The relevance part of a query, or None when there is no text (filters only)."""
+    phrases = [matching_key(p) for p in _PHRASE.findall(text) if matching_key(p)]
+    rest = matching_key(_PHRASE.sub(" ", text))
+    must: list[dict[str, Any]] = [
+        {"bool": {"should": [{"match_phrase": {f: p}} for f in ("title_key", "body_key")], "minimum_should_match": 1}}
+        for p in phrases
+    ]
+    if rest:
+        by_key = {"multi_match": {"query": rest, "fields": ["title_key^3", "body_key"], "operator": "and"}}
+        by_stem = {
+            "multi_match": {"query": stem_text(rest), "fields": ["title_stem^2", "body_stem"], "operator": "and"}
+        }
+        must.append({"bool": {"should": [by_key, by_stem], "minimum_should_match": 1}})
+    if not must:
+        return None
+    whole = matching_key(_PHRASE.sub(r"\1", text))
+    ranking = [
+        {"match_phrase": {"title_key": {"query": whole, "boost": 4}}},
+        {"match_phrase": {"body_key": {"query": whole, "boost": 2}}},
+    ]
+    return {"bool": {"must": must, "should": ranking}}
+
+
+def build_query(text: str, filters: SearchFilters | None = None, size: int = 10, facets: bool = True) -> dict[str, Any]:
+    relevance = text_query(text)
+    query: dict[str, Any] = {"bool": {"filter": (filters or SearchFilters()).clauses()}}
+    query["bool"]["must"] = [relevance] if relevance else [{"match_all": {}}]
+    body: dict[str, Any] = {
         "size": size,
-        "query": {
-            "bool": {
-                "should": [
-                    {"match_phrase": {"title_key": {"query": key, "boost": 4}}},
-                    {"match_phrase": {"body_key": {"query": key, "boost": 2}}},
-                    {"multi_match": {"query": key, "fields": ["title_key^3", "body_key"], "operator": "and"}},
-                ],
-                "minimum_should_match": 1,
-            }
-        },
+        "track_total_hits": True,
+        "query": query,
         "highlight": {
             "pre_tags": ["«"],
             "post_tags": ["»"],
@@ -46,13 +110,18 @@ def build_query(text: str, size: int = 10) -> dict[str, Any]:
                 "body": {
                     "fragment_size": SNIPPET_CHARS,
                     "number_of_fragments": 1,
-                    "highlight_query": {"match": {"body": text}},
+                    "highlight_query": {"match": {"body": _PHRASE.sub(r"\1", text) or "*"}},
                 },
                 "body_key": {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1},
             },
         },
-        "_source": ["id", "title", "source", "published_at", "fetched_at", "lead"],
+        "_source": ["id", "title", "source", "published_at", "fetched_at", "lead", "story_id"],
     }
+    if relevance is None:
+        body["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}, "_doc"]
+    if facets:
+        body["aggs"] = {name: {"terms": {"field": f, "size": FACET_SIZE}} for name, f in FACETS.items()}
+    return body
 
 
 def to_hit(raw: dict[str, Any]) -> SearchHit:
@@ -66,9 +135,31 @@ def to_hit(raw: dict[str, Any]) -> SearchHit:
         source=(source.get("source") or {}).get("name"),
         date=source.get("published_at") or source.get("fetched_at"),
         snippet=fragments[0],
+        story_id=source.get("story_id"),
+    )
+
+
+async def search(
+    client: AsyncElasticsearch,
+    settings: Settings,
+    text: str,
+    filters: SearchFilters | None = None,
+    size: int = 10,
+    facets: bool = True,
+) -> SearchResult:
+    response = await client.search(index=settings.articles_alias, **build_query(text, filters, size, facets))
+    aggregations = response.get("aggregations") or {}
+    return SearchResult(
+        total=int(response["hits"]["total"]["value"]),
+        hits=[to_hit(hit) for hit in response["hits"]["hits"]],
+        facets={
+            name: [(b["key"], int(b["doc_count"])) for b in aggregations[name]["buckets"]]
+            for name in FACETS
+            if name in aggregations
+        },
     )
 
 
 async def search_articles(client: AsyncElasticsearch, settings: Settings, text: str, size: int = 10) -> list[SearchHit]:
-    response = await client.search(index=settings.articles_alias, **build_query(text, size))
-    return [to_hit(hit) for hit in response["hits"]["hits"]]
+    """Just the hits of a text search (no filters, no facets)."""
+    return (await search(client, settings, text, size=size, facets=False)).hits

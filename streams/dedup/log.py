@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,6 +46,7 @@ class StoryLog:
         self._waiting: set[str] = set()  # deliveries this worker appended and waits for
         self._answers: dict[int, tuple[str, StoryAssignment]] = {}  # offset -> (delivery, answer)
         self._progress = asyncio.Condition()
+        self.last_poll: float | None = None  # time.monotonic() of the last successful fetch (Kafka health)
 
     @property
     def applied_offset(self) -> int:
@@ -103,6 +105,7 @@ class StoryLog:
                     await consumer.seek_to_beginning(partition)
                 while True:
                     batches = await consumer.getmany(timeout_ms=200)
+                    self.last_poll = time.monotonic()
                     messages = [m for ms in batches.values() for m in ms]
                     if not messages:
                         continue

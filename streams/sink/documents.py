@@ -8,6 +8,7 @@ from typing import Any
 from streams.dedup.stories import StoryAssignment
 from streams.normalize import matching_key
 from streams.records import EnrichedArticle, ParsedArticle
+from streams.stemming import stem_text
 
 
 def document_id(enriched: EnrichedArticle) -> str:
@@ -49,9 +50,11 @@ def to_document(enriched: EnrichedArticle, indexed_at: datetime, story: StoryAss
         "title": article.title,
         "title_source": article.title_source,
         "title_key": matching_key(article.title),
+        "title_stem": stem_text(article.title),
         "lead": article.lead,
         "body": body,
         "body_key": matching_key(body),
+        "body_stem": stem_text(body),
         "source": {"name": article.source.name, "domain": article.source.domain},
         "published_at": article.published_at.isoformat() if article.published_at else None,
         "fetched_at": article.fetched_at.isoformat(),

@@ -15,6 +15,7 @@ from kafka import KafkaProducer
 from streams.codec import dead_letter, encode
 from streams.errors import PoisonRecordError
 from streams.kafka_security import kafka_python_options
+from streams.metrics import Metrics
 from streams.records import RawArticle, SourcePosition
 from streams.schemas import validation_errors
 from streams.settings import Settings
@@ -45,8 +46,9 @@ def produce_articles(
     inputs: Iterable[RawArticle | InputError],
     producer: KafkaProducer,
     on_progress: Callable[[], None] = lambda: None,
+    metrics: Metrics | None = None,
 ) -> ProduceReport:
-    """Send every input; returns after the broker acknowledged all of them."""
+    """Send every input; returns after the broker acknowledged all of them (counted in ``metrics``)."""
     report = ProduceReport()
     futures: list[Any] = []
     for item in inputs:
@@ -72,4 +74,7 @@ def produce_articles(
     producer.flush()
     for future in futures:
         future.get(timeout=60)
+    if metrics is not None:
+        metrics.produced.labels("produced").inc(report.produced)
+        metrics.produced.labels("dead_letter").inc(report.dead_lettered)
     return report

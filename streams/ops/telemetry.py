@@ -1,0 +1,91 @@
+"""What the agents report as they go: Prometheus metrics (streams.metrics) plus the small in-memory
+views the ops page shows (recent documents, recent dead letters). One Telemetry per worker, built in
+``create_app`` and passed to the agents; recording never does I/O."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from streams.dedup.stories import StoryAssignment
+from streams.metrics import Metrics
+from streams.records import DeadLetter
+
+KEEP = 50
+
+
+@dataclass(frozen=True, slots=True)
+class RecentDocument:
+    id: str
+    title: str
+    source: str | None
+    story_id: str
+    duplicate_of: str | None
+    indexed_at: str
+
+
+@dataclass
+class Telemetry:
+    metrics: Metrics = field(default_factory=Metrics)
+    documents: deque[RecentDocument] = field(default_factory=lambda: deque(maxlen=KEEP))
+    letters: deque[tuple[int, DeadLetter]] = field(default_factory=lambda: deque(maxlen=KEEP))
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    _letter_number: int = 0
+
+    def batch_in(self, stage: str, events: Sequence[Any], highwater: Any) -> None:
+        """Count a batch taken from Kafka and update the lag of its partitions (``highwater(tp)``)."""
+        self.metrics.records.labels(stage, "in").inc(len(events))
+        last: dict[Any, int] = {}
+        for event in events:
+            tp = event.message.tp
+            last[tp] = max(last.get(tp, -1), event.message.offset)
+        for tp, offset in last.items():
+            mark = highwater(tp)
+            if mark is not None:
+                self.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(max(0, mark - offset - 1))
+
+    def out(self, stage: str, count: int) -> None:
+        self.metrics.records.labels(stage, "out").inc(count)
+
+    def dead_lettered(self, letters: Iterable[DeadLetter]) -> None:
+        for letter in letters:
+            self.metrics.records.labels(letter.stage, "dead_letter").inc()
+            self.metrics.dead_letters.labels(letter.stage, letter.error_class).inc()
+            self._letter_number += 1
+            self.letters.appendleft((self._letter_number, letter))
+
+    def letter(self, number: int) -> DeadLetter | None:
+        return next((letter for n, letter in self.letters if n == number), None)
+
+    def retried(self, action: str) -> None:
+        self.metrics.retries.labels(action).inc()
+
+    def bulk(self, documents: int, seconds: float) -> None:
+        self.metrics.bulk_documents.inc(documents)
+        self.metrics.bulk_seconds.observe(seconds)
+
+    def indexed(self, documents: Sequence[tuple[dict[str, Any], StoryAssignment, datetime]]) -> None:
+        """Documents Elasticsearch acknowledged, with their stories and when their raw record was produced."""
+        now = datetime.now(UTC)
+        self.out("index", len(documents))
+        for document, story, received in documents:
+            self.metrics.end_to_end.observe(max(0.0, (now - received).total_seconds()))
+            if story.seen_count > 1:
+                self.metrics.redeliveries.inc()
+            elif story.duplicate_of is None:
+                self.metrics.stories.inc()
+            else:
+                self.metrics.duplicates.labels("exact" if story.similarity == 1.0 else "near").inc()
+            self.documents.appendleft(
+                RecentDocument(
+                    id=document["id"],
+                    title=document["title"],
+                    source=document["source"]["name"],
+                    story_id=story.story_id,
+                    duplicate_of=story.duplicate_of,
+                    indexed_at=now.isoformat(timespec="seconds"),
+                )
+            )

@@ -1,0 +1,187 @@
+"""The worker's web endpoints, on Faust's own web server (``NEWSFLOW_WORKER_WEB_PORT``):
+
+- ``/metrics``: Prometheus exposition of streams.metrics;
+- ``/ops/``: the live ops page (``ops.html``; it polls ``/ops/stats.json`` and sets every value with
+  ``textContent``, so article text is never parsed as HTML), ``/ops/dead-letters/N/`` one dead letter;
+- ``/search/?q=...&source=&language=&since=&until=&entity=&tag=&story=&size=``: streams.search as JSON.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from html import escape
+from pathlib import Path
+
+import faust
+from faust.web import Request, Response, View
+
+from streams.dedup.log import StoryLog
+from streams.ops.telemetry import Telemetry
+from streams.search import SearchFilters, search
+from streams.settings import Settings
+from streams.sink.elasticsearch import open_client
+
+PAGE = Path(__file__).resolve().parent / "ops.html"
+AGENT_STAGES = {"process": ("decode", "parse", "enrich"), "index": ("dedup", "index")}
+KAFKA_STALE_SECONDS = 15.0
+HEALTH_CACHE_SECONDS = 5.0
+
+
+class OpsViews:
+    def __init__(self, settings: Settings, telemetry: Telemetry, stories: StoryLog) -> None:
+        self.settings = settings
+        self.telemetry = telemetry
+        self.stories = stories
+        self._es_health: tuple[float, bool] = (0.0, False)
+
+    def register(self, app: faust.App) -> None:
+        routes: dict[str, Callable[..., Awaitable[Response]]] = {
+            "/metrics": self.metrics,
+            "/ops/": self.page,
+            "/ops/stats.json": self.stats,
+            "/ops/dead-letters/{number}/": self.dead_letter,
+            "/search/": self.search,
+        }
+        for path, method in routes.items():
+            app.page(path)(_as_handler(method))
+
+    async def metrics(self, view: View, request: Request) -> Response:
+        return view.bytes(self.telemetry.metrics.exposition(), content_type="text/plain; version=0.0.4")
+
+    async def page(self, view: View, request: Request) -> Response:
+        return view.html(PAGE.read_text(encoding="utf-8"))
+
+    async def elasticsearch_healthy(self) -> bool:
+        checked_at, healthy = self._es_health
+        if time.monotonic() - checked_at > HEALTH_CACHE_SECONDS:
+            try:
+                async with open_client(self.settings) as client:
+                    status = (await client.cluster.health(timeout="2s"))["status"]
+                healthy = status in {"green", "yellow"}
+            except Exception:
+                healthy = False
+            self._es_health = (time.monotonic(), healthy)
+        return healthy
+
+    def totals(self) -> dict[str, float]:
+        """Every sample's value summed over its labels, by sample name."""
+        sums: dict[str, float] = {}
+        for family in self.telemetry.metrics.registry.collect():
+            for sample in family.samples:
+                sums[sample.name] = sums.get(sample.name, 0.0) + sample.value
+        return sums
+
+    def end_to_end_p50(self) -> float | None:
+        buckets: list[tuple[float, float]] = []
+        for family in self.telemetry.metrics.registry.collect():
+            buckets += [
+                (float(s.labels["le"]), s.value)
+                for s in family.samples
+                if s.name == "newsflow_end_to_end_seconds_bucket"
+            ]
+        total = max((count for _, count in buckets), default=0.0)
+        return next((bound for bound, count in sorted(buckets) if count >= total / 2), None) if total else None
+
+    async def stats(self, view: View, request: Request) -> Response:
+        metrics, telemetry = self.telemetry.metrics, self.telemetry
+        stages = {}
+        for agent, letter_stages in AGENT_STAGES.items():
+            stages[agent] = {
+                "in": metrics.value("newsflow_records_total", stage=agent, outcome="in"),
+                "out": metrics.value("newsflow_records_total", stage=agent, outcome="out"),
+                "dead_letter": sum(
+                    metrics.value("newsflow_records_total", stage=s, outcome="dead_letter") for s in letter_stages
+                ),
+            }
+        totals = self.totals()
+        lag = [
+            {"topic": s.labels["topic"], "partition": int(s.labels["partition"]), "lag": s.value}
+            for family in metrics.registry.collect()
+            for s in family.samples
+            if s.name == "newsflow_consumer_lag"
+        ]
+        last_poll = self.stories.last_poll
+        return view.json(
+            {
+                "app": self.settings.app_id,
+                "uptime_seconds": round((datetime.now(UTC) - telemetry.started_at).total_seconds()),
+                "health": {
+                    "kafka": last_poll is not None and time.monotonic() - last_poll < KAFKA_STALE_SECONDS,
+                    "elasticsearch": await self.elasticsearch_healthy(),
+                },
+                "stages": stages,
+                "stories": totals.get("newsflow_stories_total", 0.0),
+                "duplicates": totals.get("newsflow_duplicates_total", 0.0),
+                "redeliveries": totals.get("newsflow_redeliveries_total", 0.0),
+                "retries": totals.get("newsflow_retries_total", 0.0),
+                "end_to_end_p50": self.end_to_end_p50(),
+                "lag": sorted(lag, key=lambda item: (item["topic"], item["partition"])),
+                "dead_letters": [
+                    {
+                        "number": number,
+                        "stage": letter.stage,
+                        "error_class": letter.error_class,
+                        "error_message": letter.error_message[:300],
+                        "failed_at": letter.failed_at.isoformat(timespec="seconds"),
+                    }
+                    for number, letter in telemetry.letters
+                ],
+                "documents": [asdict(document) for document in telemetry.documents],
+            }
+        )
+
+    async def dead_letter(self, view: View, request: Request, number: str) -> Response:
+        letter = self.telemetry.letter(int(number)) if number.isdigit() else None
+        if letter is None:
+            return view.html(
+                "<!doctype html><title>not found</title><p>No such dead letter on this worker.", status=404
+            )
+        rows = "".join(
+            f"<tr><th>{escape(name)}</th><td dir=auto>{escape(str(value))}</td></tr>"
+            for name, value in (
+                ("stage", letter.stage),
+                ("error", letter.error_class),
+                ("reason", letter.error_message),
+                ("source", f"{letter.source.topic}[{letter.source.partition}]@{letter.source.offset}"),
+                ("failed at", letter.failed_at.isoformat()),
+                ("attempts", letter.attempts),
+                ("payload encoding", letter.payload_encoding),
+            )
+        )
+        return view.html(
+            "<!doctype html><meta charset=utf-8><title>dead letter</title>"
+            f"<h1>Dead letter #{int(number)}</h1><p><a href='../../'>back</a></p><table>{rows}</table>"
+            f"<h2>Payload</h2><pre id=payload dir=auto>{escape(letter.payload[:20_000])}</pre>"
+        )
+
+    async def search(self, view: View, request: Request) -> Response:
+        query = request.query
+        try:
+            filters = SearchFilters(
+                source=query.get("source") or None,
+                language=query.get("language") or None,
+                since=date.fromisoformat(query["since"]) if query.get("since") else None,
+                until=date.fromisoformat(query["until"]) if query.get("until") else None,
+                entity=query.get("entity") or None,
+                tag=query.get("tag") or None,
+                story=query.get("story") or None,
+            )
+            size = min(100, max(1, int(query.get("size", "10"))))
+        except ValueError as exc:
+            return view.json({"error": str(exc)}, status=400)
+        async with open_client(self.settings) as client:
+            result = await search(client, self.settings, query.get("q", ""), filters, size)
+        return view.json(asdict(result))
+
+
+def _as_handler(method: Callable[..., Awaitable[Response]]) -> Callable[..., Awaitable[Response]]:
+    """A plain function for Faust to make a View's ``get`` of (Faust binds it to the View instance)."""
+
+    async def get(view: View, request: Request, **params: str) -> Response:
+        return await method(view, request, **params)
+
+    get.__name__ = method.__name__
+    return get

@@ -1,0 +1,134 @@
+"""The worker's live ops page in a real browser (Debian's headless Chromium via chromedriver): the
+numbers move while articles flow, dead letters can be browsed, hostile article text is shown as text
+and never run, and /metrics and /search/ answer. A screenshot goes to test-artifacts/ops-page.png."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from streams.metrics import Metrics
+from streams.settings import Settings
+from streams.sources.files import map_record
+from streams.sources.producer import create_producer, produce_articles
+from tests.conftest import ROOT
+from tests.integration.conftest import raw_articles
+
+pytestmark = pytest.mark.integration
+
+ARTIFACTS = ROOT / "test-artifacts"
+HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> عنوان & "quotes"'
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def browser() -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1800",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout}s")
+        time.sleep(0.5)
+
+
+def stage_counts(driver: webdriver.Chrome) -> dict[str, list[str]]:
+    rows = driver.find_elements(By.CSS_SELECTOR, "#stages tbody tr")
+    return {cells[0].text: [c.text for c in cells[1:]] for cells in (r.find_elements(By.TAG_NAME, "td") for r in rows)}
+
+
+def indexed_on_page(driver: webdriver.Chrome) -> float:
+    counts = stage_counts(driver)
+    return float(counts["index"][1]) if "index" in counts else -1.0
+
+
+@pytest.mark.timeout(400)
+def test_the_ops_page_shows_the_pipeline_moving(
+    settings: Settings, worker_factory: Callable[..., subprocess.Popen[bytes]], browser: webdriver.Chrome
+) -> None:
+    port = free_port()
+    worker_factory(worker_web_enabled=True, worker_web_port=port)
+    base = f"http://127.0.0.1:{port}"
+
+    def page_loaded() -> bool:
+        try:
+            browser.get(f"{base}/ops/")
+        except Exception:
+            return False
+        return browser.title == "newsflow ops"
+
+    wait_until(page_loaded, timeout=90)
+    wait_until(lambda: browser.find_element(By.ID, "health-kafka").text == "ok")
+    assert browser.find_element(By.ID, "health-elasticsearch").text == "ok"
+
+    articles = raw_articles(settings, 40)
+    hostile = map_record(
+        {"title": HOSTILE_TITLE, "content": "نص الخبر.\n\nفقرة ثانية من الخبر.", "url": "https://x.example/hostile"},
+        settings.jsonl_fields,
+        "test",
+        datetime.now(UTC),
+    )
+    producer = create_producer(settings)
+    producer_metrics = Metrics()
+    try:
+        produce_articles(settings, articles[:20], producer, metrics=producer_metrics)
+        assert producer_metrics.value("newsflow_produced_total", outcome="produced") == 20
+        wait_until(lambda: indexed_on_page(browser) >= 20)
+        first = indexed_on_page(browser)
+        produce_articles(settings, [*articles[20:], hostile], producer)
+        producer.send(settings.raw_topic, value=b'{"broken": <script>alert(1)</script>')
+        producer.flush()
+    finally:
+        producer.close()
+    wait_until(lambda: indexed_on_page(browser) >= 41)
+    assert indexed_on_page(browser) > first  # the numbers moved while articles flowed
+    wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, "#dead-letters tbody tr"))
+
+    titles = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#documents tbody tr td:first-child")]
+    assert HOSTILE_TITLE in titles  # shown as text ...
+    assert browser.execute_script("return window.__pwned") is None  # ... and never run
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / "ops-page.png"))
+
+    browser.find_element(By.CSS_SELECTOR, "#dead-letters tbody tr a").click()
+    wait_until(lambda: browser.find_elements(By.ID, "payload"))
+    assert browser.find_element(By.ID, "payload").text == '{"broken": <script>alert(1)</script>'
+    assert browser.execute_script("return typeof alert === 'function' && window.__pwned") is None
+
+    metrics = urllib.request.urlopen(f"{base}/metrics", timeout=10).read().decode()
+    assert 'newsflow_records_total{outcome="out",stage="index"} 41.0' in metrics
+    assert "newsflow_end_to_end_seconds_bucket" in metrics
+    found = orjson.loads(urllib.request.urlopen(f"{base}/search/?q=%D8%B9%D9%86%D9%88%D8%A7%D9%86", timeout=30).read())
+    assert HOSTILE_TITLE in [hit["title"] for hit in found["hits"]]

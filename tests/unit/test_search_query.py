@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import orjson
+import pytest
+
+from streams.search import SearchFilters, build_query, text_query
+
+pytestmark = pytest.mark.unit
+
+
+def clauses_of(query: dict[str, Any]) -> str:
+    return orjson.dumps(query).decode()
+
+
+def test_words_match_by_key_or_by_stem() -> None:
+    query = text_query("للولایات المتحدة")
+    assert query is not None
+    text = clauses_of(query)
+    assert "للولايات المتحده" in text  # the key: Persian yeh and teh marbuta folded
+    assert "ولا متحد" in text  # the stems
+
+
+def test_quoted_text_is_an_exact_phrase() -> None:
+    query = text_query('"كوريا الجنوبية" أوستن')
+    assert query is not None
+    (phrase, words) = query["bool"]["must"]
+    assert phrase["bool"]["should"][0] == {"match_phrase": {"title_key": "كوريا الجنوبيه"}}
+    assert "اوستن" in clauses_of(words)
+    assert "كوريا" not in clauses_of(words)
+
+
+def test_filters_use_the_matching_key_for_names_and_tags() -> None:
+    filters = SearchFilters(
+        source="spa", entity="الولایات المتحدة", tag="كوريا", since=date(2015, 8, 1), until=date(2015, 8, 2)
+    )
+    body = build_query("", filters)
+    assert body["query"]["bool"]["must"] == [{"match_all": {}}]
+    assert body["sort"][0] == {"published_at": {"order": "desc", "missing": "_last"}}
+    assert {"term": {"entities.canonical": "الولايات المتحده"}} in body["query"]["bool"]["filter"]
+    assert {"term": {"source.name": "spa"}} in body["query"]["bool"]["filter"]
+    assert {"range": {"published_at": {"gte": "2015-08-01", "lte": "2015-08-02"}}} in body["query"]["bool"]["filter"]
+    assert set(body["aggs"]) == {"entities", "tags", "sources"}
+
+
+def test_no_facets_when_not_asked() -> None:
+    assert "aggs" not in build_query("x", facets=False)
