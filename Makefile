@@ -38,6 +38,7 @@ demo: install
 	@echo
 	@echo "Kafka, Elasticsearch and a worker are running. Next:"
 	@echo "  eval \"\$$($(SERVICES) env)\"; $(BIN)/newsflow produce FILE...; $(BIN)/newsflow search QUERY"
+	@echo "  ops page: http://127.0.0.1:6066/ops/   metrics: http://127.0.0.1:6066/metrics   search API: http://127.0.0.1:6066/search/?q=..."
 	@echo "Stop them with: make down    (or: deploy/local/worker stop; $(SERVICES) down)"
 
 # Unit and integration tests; starts the services if they are not running and stops what it started.

@@ -186,8 +186,10 @@ def search(
     size: Annotated[int, typer.Option(min=1, max=100)] = 10,
     source: Annotated[str | None, typer.Option(help="only this source name")] = None,
     language: Annotated[str | None, typer.Option(help="only this language code (ar, en, ...)")] = None,
-    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="published on or after")] = None,
-    until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="published on or before")] = None,
+    since: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="dated on or after (published, else fetched)")
+    ] = None,
+    until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="dated on or before")] = None,
     entity: Annotated[str | None, typer.Option(help="only articles naming this entity (any spelling)")] = None,
     tag: Annotated[str | None, typer.Option(help="only articles with this tag (any spelling)")] = None,
     story: Annotated[str | None, typer.Option(help="only this story id")] = None,

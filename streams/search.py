@@ -4,7 +4,7 @@ Queries get what documents got: the matching key (``*_key`` fields, so ``الو�
 one word) and light stems (``*_stem`` fields, streams.stemming, so ``للولايات`` finds
 ``الولايات``). Text in double quotes is an exact phrase (on the key); the rest must all match, by key
 or by stem, and an exact match of the whole query ranks first. Filters narrow by source, language,
-published date, entity, tag and story; facets count the top entities, tags and sources of the matches.
+date (published, else fetched), entity, tag and story; facets count the top entities, tags and sources of the matches.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _PHRASE = re.compile(r'"([^"]+)"')
 class SearchFilters:
     source: str | None = None
     language: str | None = None
-    since: date | None = None
+    since: date | None = None  # on the document's ``date``: published, else fetched
     until: date | None = None
     entity: str | None = None
     tag: str | None = None
@@ -48,7 +48,7 @@ class SearchFilters:
         if self.since or self.until:
             bounds = {"gte": self.since.isoformat() if self.since else None}
             bounds["lte"] = self.until.isoformat() if self.until else None
-            clauses.append({"range": {"published_at": {k: v for k, v in bounds.items() if v}}})
+            clauses.append({"range": {"date": {k: v for k, v in bounds.items() if v}}})
         return clauses
 
 
@@ -118,7 +118,7 @@ def build_query(text: str, filters: SearchFilters | None = None, size: int = 10,
         "_source": ["id", "title", "source", "published_at", "fetched_at", "lead", "story_id"],
     }
     if relevance is None:
-        body["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}, "_doc"]
+        body["sort"] = [{"date": {"order": "desc"}}, "_doc"]
     if facets:
         body["aggs"] = {name: {"terms": {"field": f, "size": FACET_SIZE}} for name, f in FACETS.items()}
     return body

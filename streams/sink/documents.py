@@ -57,6 +57,8 @@ def to_document(enriched: EnrichedArticle, indexed_at: datetime, story: StoryAss
         "body_stem": stem_text(body),
         "source": {"name": article.source.name, "domain": article.source.domain},
         "published_at": article.published_at.isoformat() if article.published_at else None,
+        # the article's date for time filters and charts: published, else fetched (many feeds give no date)
+        "date": (article.published_at or article.fetched_at).isoformat(),
         "fetched_at": article.fetched_at.isoformat(),
         "indexed_at": indexed_at.isoformat(),
         "language": article.language,

@@ -38,10 +38,10 @@ def test_filters_use_the_matching_key_for_names_and_tags() -> None:
     )
     body = build_query("", filters)
     assert body["query"]["bool"]["must"] == [{"match_all": {}}]
-    assert body["sort"][0] == {"published_at": {"order": "desc", "missing": "_last"}}
+    assert body["sort"][0] == {"date": {"order": "desc"}}
     assert {"term": {"entities.canonical": "الولايات المتحده"}} in body["query"]["bool"]["filter"]
     assert {"term": {"source.name": "spa"}} in body["query"]["bool"]["filter"]
-    assert {"range": {"published_at": {"gte": "2015-08-01", "lte": "2015-08-02"}}} in body["query"]["bool"]["filter"]
+    assert {"range": {"date": {"gte": "2015-08-01", "lte": "2015-08-02"}}} in body["query"]["bool"]["filter"]
     assert set(body["aggs"]) == {"entities", "tags", "sources"}
 
 
