@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     # Sink batching
     sink_batch_size: int = Field(default=500, ge=1)
     sink_batch_seconds: float = Field(default=1.0, gt=0)
+    sink_batch_max_bytes: int = Field(default=10 * 2**20, ge=1024, description="a bulk request carries at most this")
     sink_max_backoff_seconds: float = Field(default=30.0, gt=0)
 
     # Duplicates and stories (streams.dedup)

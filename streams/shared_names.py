@@ -8,15 +8,13 @@ test_faults.py), so this is a plain aiokafka reader instead.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from streams.enrich.names import NameDictionary
-from streams.kafka_security import aiokafka_options
 from streams.settings import Settings
+from streams.topic_reader import follow_topic
 
 log = logging.getLogger(__name__)
 
@@ -45,29 +43,10 @@ class SharedNames:
             log.exception("could not share %d learned names", len(learned))
 
     async def read_forever(self) -> None:
-        """Read the names topic from the beginning and keep following it, reconnecting after errors."""
-        while True:
-            consumer = AIOKafkaConsumer(
-                **aiokafka_options(self.settings),
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-            )
-            try:
-                await consumer.start()
-                partitions = await consumer._client.fetch_all_metadata()
-                ids = partitions.partitions_for_topic(self.settings.names_topic) or set()
-                consumer.assign([TopicPartition(self.settings.names_topic, p) for p in ids])
-                await consumer.seek_to_beginning()
-                while True:
-                    batches = await consumer.getmany(timeout_ms=1000)
-                    for messages in batches.values():
-                        for message in messages:
-                            if message.key and message.value:
-                                self._inbox[message.key.decode("utf-8")] = message.value.decode("utf-8")
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("reading learned names failed; retrying in 5 s")
-                await asyncio.sleep(5)
-            finally:
-                await consumer.stop()
+        """Read the names topic from the beginning and keep following it (streams.topic_reader)."""
+        await follow_topic(self.settings, self.settings.names_topic, self._take)
+
+    async def _take(self, messages: Sequence[Any]) -> None:
+        for message in messages:
+            if message.key and message.value:
+                self._inbox[message.key.decode("utf-8")] = message.value.decode("utf-8")

@@ -26,13 +26,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from streams.dedup.entries import decode_entry, encode_entry
 from streams.dedup.stories import StoryAssignment, StoryEntry, StoryIndex
 from streams.errors import TransientError
-from streams.kafka_security import aiokafka_options
 from streams.settings import Settings
+from streams.topic_reader import follow_topic
 
 log = logging.getLogger(__name__)
 
@@ -88,37 +86,22 @@ class StoryLog:
             self._answers[offset] = (delivery, answer)
 
     async def read_forever(self) -> None:
-        """Follow the log from its start, reconnecting (and rebuilding the index) after errors."""
-        while True:
-            consumer = AIOKafkaConsumer(
-                **aiokafka_options(self.settings),
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-            )
-            partition = TopicPartition(self.settings.story_log_topic, 0)
-            try:
-                await consumer.start()
-                consumer.assign([partition])
-                if self._applied_offset >= 0:  # reconnecting: go on where the index is
-                    consumer.seek(partition, self._applied_offset + 1)
-                else:
-                    await consumer.seek_to_beginning(partition)
-                while True:
-                    batches = await consumer.getmany(timeout_ms=200)
-                    self.last_poll = time.monotonic()
-                    messages = [m for ms in batches.values() for m in ms]
-                    if not messages:
-                        continue
-                    for message in messages:
-                        if message.value is not None:
-                            self.apply(message.offset, message.value)
-                        self._applied_offset = message.offset
-                    async with self._progress:
-                        self._progress.notify_all()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("reading the story log failed; retrying in 5 s")
-                await asyncio.sleep(5)
-            finally:
-                await consumer.stop()
+        """Follow the log from its start; after a reconnect, go on where the index is."""
+        await follow_topic(
+            self.settings,
+            self.settings.story_log_topic,
+            self._take,
+            resume_at=lambda partition: self._applied_offset + 1 if self._applied_offset >= 0 else None,
+            poll_ms=200,
+        )
+
+    async def _take(self, messages: Sequence[Any]) -> None:
+        self.last_poll = time.monotonic()
+        if not messages:
+            return
+        for message in messages:
+            if message.value is not None:
+                self.apply(message.offset, message.value)
+            self._applied_offset = message.offset
+        async with self._progress:
+            self._progress.notify_all()

@@ -112,6 +112,7 @@ class BulkIndexer:
         self._index = index
         self._max_backoff = settings.sink_max_backoff_seconds
         self._chunk_size = settings.sink_batch_size
+        self._chunk_bytes = settings.sink_batch_max_bytes
 
     async def write(self, documents: Sequence[tuple[str, dict[str, Any]]], refresh: bool = False) -> BulkOutcome:
         outcome = BulkOutcome()
@@ -141,6 +142,7 @@ class BulkIndexer:
                 self._client,
                 actions,
                 chunk_size=self._chunk_size,
+                max_chunk_bytes=self._chunk_bytes,
                 raise_on_error=False,
                 raise_on_exception=True,
                 max_retries=0,
