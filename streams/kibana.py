@@ -8,11 +8,12 @@ can be checked against a real index without running Kibana.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 ASSETS = Path(__file__).resolve().parent.parent / "deploy" / "kibana" / "newsflow.ndjson"
 CALENDAR_UNITS = frozenset("mhdwMqy")  # date_histogram intervals that are one calendar unit ("d" -> "1d")
@@ -58,7 +59,7 @@ class SavedObject:
     def search_source(self) -> dict[str, Any]:
         """The decoded ``searchSourceJSON``: query, filters and ``indexRefName`` (empty if there is none)."""
         meta = self.attributes.get("kibanaSavedObjectMeta", {})
-        source: dict[str, Any] = json.loads(meta.get("searchSourceJSON", "{}"))
+        source: dict[str, Any] = orjson.loads(meta.get("searchSourceJSON", "{}"))
         return source
 
     def data_view(self) -> Reference:
@@ -67,13 +68,13 @@ class SavedObject:
 
     def aggs(self) -> list[dict[str, Any]]:
         """The enabled aggregations of a visualization's ``visState``, in editor order."""
-        aggs: list[dict[str, Any]] = json.loads(self.attributes["visState"])["aggs"]
+        aggs: list[dict[str, Any]] = orjson.loads(self.attributes["visState"])["aggs"]
         return [agg for agg in aggs if agg.get("enabled", True)]
 
     def panels(self) -> list[Reference]:
         """What a dashboard's panels show. Kibana 8 names a panel's reference
         ``<panelIndex>:<panelRefName>``."""
-        panels: list[dict[str, Any]] = json.loads(self.attributes["panelsJSON"])
+        panels: list[dict[str, Any]] = orjson.loads(self.attributes["panelsJSON"])
         return [self.reference(f"{panel['panelIndex']}:{panel['panelRefName']}") for panel in panels]
 
 
@@ -82,7 +83,7 @@ def load(path: Path = ASSETS) -> list[SavedObject]:
     objects = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
-            data = json.loads(line)
+            data = orjson.loads(line)
             references = tuple(Reference(name=r["name"], type=r["type"], id=r["id"]) for r in data["references"])
             objects.append(SavedObject(data["type"], data["id"], data["attributes"], references))
     return objects
@@ -142,5 +143,5 @@ def _bucket_body(agg: dict[str, Any], count_ids: set[str]) -> dict[str, Any]:
     else:
         raise ValueError(f"agg {agg['id']}: aggregation type {agg['type']!r} is not supported")
     # The editor's advanced "JSON input" is merged over what its fields produce (how min_doc_count is set).
-    extra: dict[str, Any] = json.loads(params.get("json") or "{}")
+    extra: dict[str, Any] = orjson.loads(params.get("json") or "{}")
     return {**body, **extra}
