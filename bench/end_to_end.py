@@ -1,7 +1,7 @@
 """End-to-end throughput: N SaudiNewsNet articles through Kafka -> worker -> Elasticsearch, and in the
 same run the Elasticsearch-only ceiling (the same final documents bulk-indexed directly).
 
-    .venv/bin/python -m bench.end_to_end [--articles 2000]
+    .venv/bin/python -m bench.end_to_end [--articles 2000] [--workers 1]
 
 Needs the local services (deploy/local/services up) and the NEWSFLOW_* environment they print.
 Uses its own topics and indices and deletes them afterwards. Prints and writes bench/results/*.json.
@@ -62,21 +62,24 @@ async def drop(settings: Settings) -> None:
         await drop_index(client, settings)
 
 
-def run_pipeline(settings: Settings, articles: list[RawArticle], workdir: Path) -> float:
-    """Seconds from the first produce until the last article is searchable (worker already warm)."""
+def run_pipeline(settings: Settings, articles: list[RawArticle], workdir: Path, workers: int) -> float:
+    """Seconds from the first produce until the last article is searchable (workers already warm)."""
     create_topics(settings)
     asyncio.run(_ensure(settings))
-    log = (workdir / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "streams", "worker", "--loglevel", "warn"],
-        cwd=ROOT,
-        env=settings.to_environment(os.environ),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    logs = [(workdir / f"worker-{n}.log").open("wb") for n in range(workers)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "streams", "worker", "--loglevel", "warn"],
+            cwd=ROOT,
+            env=settings.to_environment(os.environ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for log in logs
+    ]
     producer = create_producer(settings)
     try:
-        produce_articles(settings, articles[:1], producer)  # warm-up: the worker has joined and indexed one
+        produce_articles(settings, articles[:1], producer)  # warm-up: the group has formed and indexed one
         asyncio.run(wait_indexed(settings, 1, timeout=120))
         start = time.monotonic()
         produce_articles(settings, articles[1:], producer)
@@ -84,9 +87,11 @@ def run_pipeline(settings: Settings, articles: list[RawArticle], workdir: Path) 
         return end - start
     finally:
         producer.close()
-        worker.terminate()
-        worker.wait(timeout=60)
-        log.close()
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=60)
+        for log in logs:
+            log.close()
 
 
 async def _ensure(settings: Settings) -> None:
@@ -115,6 +120,7 @@ async def run_direct(settings: Settings, articles: list[RawArticle]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes in the consumer group")
     args = parser.parse_args()
     unique = uuid4().hex[:8]
     base = Settings()
@@ -132,13 +138,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pipeline = pipeline.model_copy(update={"worker_data_dir": Path(tmp) / "worker"})
         try:
-            pipeline_seconds = run_pipeline(pipeline, articles, Path(tmp))
+            pipeline_seconds = run_pipeline(pipeline, articles, Path(tmp), args.workers)
             direct_seconds = asyncio.run(run_direct(direct, articles[1:]))
         finally:
             asyncio.run(drop(pipeline))
             asyncio.run(drop(direct))
     result = {
         "articles": n,
+        "workers": args.workers,
         "end_to_end_articles_per_s": round(n / pipeline_seconds, 1),
         "elasticsearch_only_articles_per_s": round(n / direct_seconds, 1),
         "ratio_end_to_end_to_ceiling": round(direct_seconds / pipeline_seconds, 3),
