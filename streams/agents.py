@@ -25,7 +25,7 @@ from streams.pipeline import process_value
 from streams.records import DeadLetter, EnrichedArticle, SourcePosition
 from streams.settings import Settings
 from streams.shared_names import SharedNames
-from streams.sink.documents import document_id, to_document
+from streams.sink.documents import document_id, links_field, to_document
 from streams.sink.elasticsearch import BulkIndexer, ensure_index, open_client
 
 log = logging.getLogger(__name__)
@@ -189,6 +189,18 @@ async def index_batch(
         documents.clear()
 
     await retry_forever("indexing a batch", write, settings.sink_max_backoff_seconds, telemetry)
+
+    # Articles indexed earlier whose read-also/similar headlines name an article of this batch.
+    backlinks = {doc_id: links for story in assignments for doc_id, links in story.backlinks.items()}
+    if backlinks:
+        updates = [(doc_id, {"links": links_field(links)}) for doc_id, links in backlinks.items()]
+
+        async def link() -> None:
+            outcome = await indexer.write(updates, partial=True)
+            for rejected in outcome.rejected:
+                log.warning("could not link headlines of %s: %s", rejected.doc_id, rejected.reason)
+
+        await retry_forever("linking headlines", link, settings.sink_max_backoff_seconds, telemetry)
 
     async def publish_letters() -> None:
         await deliver(

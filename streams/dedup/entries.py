@@ -17,11 +17,16 @@ from streams.records import RECORD_SCHEMA_VERSION, EnrichedArticle, parse_timest
 from streams.schemas import validation_errors
 
 
-def headline_keys(enriched: EnrichedArticle) -> tuple[str, ...]:
-    """Matching keys of the article's read-also and similar headlines, each once, in page order."""
+def headlines(enriched: EnrichedArticle) -> tuple[str, ...]:
+    """The article's read-also and similar headlines, one per matching key, in page order."""
     article = enriched.article
     titles = (*(link.title for link in article.related), *article.similar)
-    return tuple(dict.fromkeys(key for key in map(matching_key, titles) if key))
+    kept: dict[str, str] = {}
+    for title in titles:
+        key = matching_key(title)
+        if key and key not in kept:
+            kept[key] = title
+    return tuple(kept.values())
 
 
 def story_entry(enriched: EnrichedArticle, num_perm: int, seen_at: datetime | None = None) -> StoryEntry:
@@ -38,7 +43,7 @@ def story_entry(enriched: EnrichedArticle, num_perm: int, seen_at: datetime | No
         fingerprint=fingerprint(tokens),
         signature=signature(tokens, num_perm),
         title_key=matching_key(article.title),
-        headline_keys=headline_keys(enriched),
+        headlines=headlines(enriched),
     )
 
 
@@ -53,7 +58,7 @@ def encode_entry(entry: StoryEntry) -> bytes:
             "fingerprint": entry.fingerprint,
             "signature": base64.b64encode(entry.signature.astype("<u4").tobytes()).decode("ascii"),
             "title_key": entry.title_key,
-            "headline_keys": list(entry.headline_keys),
+            "headlines": list(entry.headlines),
         }
     )
 
@@ -74,5 +79,5 @@ def decode_entry(value: bytes) -> StoryEntry:
         fingerprint=data["fingerprint"],
         signature=np.frombuffer(base64.b64decode(data["signature"]), dtype="<u4").astype(np.uint32),
         title_key=data["title_key"],
-        headline_keys=tuple(data["headline_keys"]),
+        headlines=tuple(data["headlines"]),
     )

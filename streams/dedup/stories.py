@@ -24,6 +24,7 @@ import numpy as np
 from datasketch import MinHashLSH
 
 from streams.dedup.sketch import lean, similarity
+from streams.normalize import matching_key
 from streams.settings import Settings
 
 EXPIRE_EVERY = 1000
@@ -40,7 +41,7 @@ class StoryEntry:
     fingerprint: str
     signature: np.ndarray = field(compare=False)
     title_key: str
-    headline_keys: tuple[str, ...] = ()  # related/similar headlines of the article, as matching keys
+    headlines: tuple[str, ...] = ()  # the article's read-also and similar headlines, as displayed
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,9 @@ class StoryAssignment:
     first_seen: datetime
     last_seen: datetime
     sources: tuple[str, ...]
-    links: dict[str, str]  # headline key -> doc_id of the indexed article with that title
+    links: tuple[tuple[str, str], ...]  # (headline, doc_id of the article with that title)
+    # articles applied earlier that list this one's title: their links now (doc_id -> links)
+    backlinks: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -64,6 +67,7 @@ class _Member:
     signature: np.ndarray
     fingerprint: str
     title_key: str
+    headlines: tuple[str, ...]
     first_seen: datetime
     last_seen: datetime
     deliveries: set[str]
@@ -79,6 +83,7 @@ class StoryIndex:
         self._members: dict[str, _Member] = {}
         self._by_fingerprint: dict[str, str] = {}
         self._by_title: dict[str, str] = {}
+        self._awaiting: dict[str, set[str]] = {}  # headline key -> members listing it, not yet resolved
         self._watermark: datetime | None = None
         self._applied = 0
 
@@ -96,8 +101,10 @@ class StoryIndex:
         if self._applied % EXPIRE_EVERY == 0:
             self.expire()
         member = self._members.get(entry.doc_id)
+        backlinks: dict[str, tuple[tuple[str, str], ...]] = {}
         if member is None:
             member = self._add(entry)
+            backlinks = self._resolve_awaiting(entry)
         elif entry.delivery not in member.deliveries:
             member.deliveries.add(entry.delivery)
             member.first_seen = min(member.first_seen, entry.seen_at)
@@ -113,12 +120,24 @@ class StoryIndex:
             first_seen=member.first_seen,
             last_seen=member.last_seen,
             sources=tuple(member.sources),
-            links=self.links(entry.headline_keys),
+            links=self.links(entry.doc_id, member.headlines),
+            backlinks=backlinks,
         )
 
-    def links(self, headline_keys: Sequence[str]) -> dict[str, str]:
-        found = {key: self._by_title.get(key) for key in headline_keys}
-        return {key: doc_id for key, doc_id in found.items() if doc_id is not None}
+    def links(self, doc_id: str, headlines: Sequence[str]) -> tuple[tuple[str, str], ...]:
+        """(headline, id) for each headline that is the title of another article in the index."""
+        found = ((headline, self._by_title.get(matching_key(headline))) for headline in headlines)
+        return tuple((headline, linked) for headline, linked in found if linked is not None and linked != doc_id)
+
+    def _resolve_awaiting(self, entry: StoryEntry) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Earlier members whose headlines name this new article: their links, now including it; and
+        this article's own unresolved headlines, awaited from now on."""
+        for headline in entry.headlines:
+            key = matching_key(headline)
+            if key not in self._by_title:
+                self._awaiting.setdefault(key, set()).add(entry.doc_id)
+        waiting = sorted(self._awaiting.pop(entry.title_key, set()) - {entry.doc_id})
+        return {d: self.links(d, self._members[d].headlines) for d in waiting if d in self._members}
 
     def _is_current(self, member: _Member) -> bool:
         return self._watermark is None or member.last_seen >= self._watermark - self.window
@@ -157,6 +176,7 @@ class StoryIndex:
             signature=entry.signature,
             fingerprint=entry.fingerprint,
             title_key=entry.title_key,
+            headlines=entry.headlines,
             first_seen=entry.seen_at,
             last_seen=entry.seen_at,
             deliveries={entry.delivery},
@@ -179,4 +199,6 @@ class StoryIndex:
                 del self._by_fingerprint[member.fingerprint]
             if self._by_title.get(member.title_key) == doc_id:
                 del self._by_title[member.title_key]
+            for headline in member.headlines:
+                self._awaiting.get(matching_key(headline), set()).discard(doc_id)
         return len(stale)

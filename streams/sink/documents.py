@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from streams.dedup.stories import StoryAssignment
 from streams.normalize import matching_key
-from streams.records import EnrichedArticle, ParsedArticle
+from streams.records import EnrichedArticle
 from streams.stemming import stem_text
 
 
@@ -28,15 +29,9 @@ def story_fields(story: StoryAssignment) -> dict[str, Any]:
     }
 
 
-def links(article: ParsedArticle, story: StoryAssignment) -> list[dict[str, str]]:
-    """Read-also and similar headlines that match an indexed article's title, with that article's id."""
-    headlines = (*(link.title for link in article.related), *article.similar)
-    linked = {}
-    for headline in headlines:
-        doc_id = story.links.get(matching_key(headline))
-        if doc_id is not None and doc_id != article.id and headline not in linked:
-            linked[headline] = doc_id
-    return [{"headline": headline, "id": doc_id} for headline, doc_id in linked.items()]
+def links_field(links: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """Read-also and similar headlines that are the title of an indexed article, with its id."""
+    return [{"headline": headline, "id": doc_id} for headline, doc_id in links]
 
 
 def to_document(enriched: EnrichedArticle, indexed_at: datetime, story: StoryAssignment) -> dict[str, Any]:
@@ -66,7 +61,7 @@ def to_document(enriched: EnrichedArticle, indexed_at: datetime, story: StoryAss
         "tags": [{"label": t.label, "canonical": t.canonical, "kind": t.kind, "score": t.score} for t in enriched.tags],
         "related": [{"title": link.title, "url": link.url} for link in article.related],
         "similar": list(article.similar),
-        "links": links(article, story),
+        "links": links_field(story.links),
         "entities": [
             {
                 "text": e.text,

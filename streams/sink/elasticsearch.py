@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 CONFLICT = 409
+NOT_FOUND = 404
 FIRST_INDEX_SUFFIX = "-000001"
 
 
@@ -114,12 +115,16 @@ class BulkIndexer:
         self._chunk_size = settings.sink_batch_size
         self._chunk_bytes = settings.sink_batch_max_bytes
 
-    async def write(self, documents: Sequence[tuple[str, dict[str, Any]]], refresh: bool = False) -> BulkOutcome:
+    async def write(
+        self, documents: Sequence[tuple[str, dict[str, Any]]], refresh: bool = False, partial: bool = False
+    ) -> BulkOutcome:
+        """Index whole documents, or with ``partial`` update fields of existing ones (a missing document
+        then counts as done: there is nothing to update)."""
         outcome = BulkOutcome()
         pending = dict(documents)
         attempt = 0
         while pending:
-            retry = await self._write_once(pending, outcome)
+            retry = await self._write_once(pending, outcome, partial)
             pending = {doc_id: pending[doc_id] for doc_id in retry}
             if pending:
                 attempt += 1
@@ -133,8 +138,13 @@ class BulkIndexer:
             await self._client.indices.refresh(index=self._index)
         return outcome
 
-    async def _write_once(self, pending: dict[str, dict[str, Any]], outcome: BulkOutcome) -> list[str]:
-        actions = ({"_op_type": "index", "_index": self._index, "_id": i, "_source": d} for i, d in pending.items())
+    async def _write_once(self, pending: dict[str, dict[str, Any]], outcome: BulkOutcome, partial: bool) -> list[str]:
+        actions = (
+            {"_op_type": "update", "_index": self._index, "_id": i, "doc": d, "retry_on_conflict": 3}
+            if partial
+            else {"_op_type": "index", "_index": self._index, "_id": i, "_source": d}
+            for i, d in pending.items()
+        )
         retry: list[str] = []
         seen: set[str] = set()
         try:
@@ -149,7 +159,7 @@ class BulkIndexer:
             ):
                 doc_id, status, reason = _item_error(info)
                 seen.add(doc_id)
-                if ok or status == CONFLICT:
+                if ok or status == CONFLICT or (partial and status == NOT_FOUND):
                     outcome.indexed.append(doc_id)
                 elif status in RETRYABLE_STATUS:
                     retry.append(doc_id)

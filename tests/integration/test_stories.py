@@ -18,7 +18,7 @@ from streams.settings import Settings
 from streams.sources.files import read_paths
 from streams.sources.inputs import stable_id
 from streams.sources.producer import create_producer
-from tests.conftest import SAUDI_SAMPLE
+from tests.conftest import SAUDI_SAMPLE, SEED_ARTICLE
 from tests.integration.conftest import wait_for
 
 pytestmark = pytest.mark.integration
@@ -80,3 +80,33 @@ async def test_copies_on_different_partitions_and_workers_end_in_one_story(
         index=settings.articles_alias, size=0, aggs={"stories": {"terms": {"field": "story_id", "min_doc_count": 2}}}
     )
     assert [(b["key"], b["doc_count"]) for b in stories["aggregations"]["stories"]["buckets"]] == [(story_id, 3)]
+
+
+@pytest.mark.usefixtures("worker")
+async def test_an_article_indexed_later_is_linked_from_the_one_that_named_it(
+    settings: Settings, es: AsyncElasticsearch, run_cli: Callable[..., subprocess.CompletedProcess[bytes]]
+) -> None:
+    run_cli("produce", "--no-progress", str(SEED_ARTICLE))
+
+    async def seed() -> dict[str, Any] | None:
+        await es.indices.refresh(index=settings.articles_alias)
+        hits = (await es.search(index=settings.articles_alias, size=1))["hits"]["hits"]
+        return {"_id": hits[0]["_id"], **hits[0]["_source"]} if hits else None
+
+    first = await wait_for(seed)
+    assert first["links"] == []
+    headline = first["similar"][3]
+    (body,) = sample_articles(settings, 1)
+    later = copy_of(body, "later", body.content)
+    later = dataclasses.replace(later, title=headline)
+    producer = create_producer(settings)
+    try:
+        producer.send(settings.raw_topic, key=later.id.encode(), value=encode(later)).get(timeout=30)
+    finally:
+        producer.close()
+
+    async def linked() -> list[dict[str, str]] | None:
+        links: list[dict[str, str]] = (await es.get(index=settings.articles_alias, id=first["_id"]))["_source"]["links"]
+        return links or None
+
+    assert await wait_for(linked) == [{"headline": headline, "id": later.id}]

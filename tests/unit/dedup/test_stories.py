@@ -130,14 +130,24 @@ def test_every_worker_applying_the_same_log_agrees(make_entry: MakeEntry) -> Non
 def test_headlines_link_to_indexed_titles(make_entry: MakeEntry) -> None:
     index = new_index()
     index.apply(make_entry("a", title_key=matching_key("الولایات المتحدة تدعم كوريا")))
-    story: StoryAssignment = index.apply(
-        make_entry("b", OTHER, headline_keys=(matching_key("الولايات المتحدة تدعم كوريا"), "عنوان اخر"))
-    )
-    assert story.links == {matching_key("الولايات المتحدة تدعم كوريا"): "a"}
+    story: StoryAssignment = index.apply(make_entry("b", OTHER, headlines=("الولايات المتحدة تدعم كوريا", "عنوان آخر")))
+    assert story.links == (("الولايات المتحدة تدعم كوريا", "a"),)
+    assert story.backlinks == {}
+
+
+def test_a_later_article_is_linked_from_the_earlier_ones_that_named_it(make_entry: MakeEntry) -> None:
+    index = new_index()
+    first = index.apply(make_entry("a", headlines=("خبر لاحق عن الطاقة", "عنوان آخر")))
+    assert first.links == ()
+    later = index.apply(make_entry("b", OTHER, title_key=matching_key("خبر لاحق عن الطاقه")))
+    assert later.backlinks == {"a": (("خبر لاحق عن الطاقة", "b"),)}
+    again = index.apply(make_entry("a", delivery="d2", headlines=("خبر لاحق عن الطاقة", "عنوان آخر")))
+    assert again.links == (("خبر لاحق عن الطاقة", "b"),)  # a redelivery carries the link too
+    assert index.apply(make_entry("c", OTHER[:1], title_key=matching_key("خبر لاحق عن الطاقة"))).backlinks == {}
 
 
 def test_entry_round_trips_through_its_schema(make_entry: MakeEntry) -> None:
-    entry = make_entry("a", headline_keys=("x",))
+    entry = make_entry("a", headlines=("x",))
     decoded = decode_entry(encode_entry(entry))
     assert decoded == entry
     assert (decoded.signature == entry.signature).all()

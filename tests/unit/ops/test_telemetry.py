@@ -34,7 +34,7 @@ class Event:
 
 
 def story(doc_id: str, duplicate_of: str | None = None, similarity: float = 1.0, seen: int = 1) -> StoryAssignment:
-    return StoryAssignment(doc_id, duplicate_of or doc_id, duplicate_of, similarity, seen, NOW, NOW, (), {})
+    return StoryAssignment(doc_id, duplicate_of or doc_id, duplicate_of, similarity, seen, NOW, NOW, (), ())
 
 
 def document(doc_id: str) -> dict[str, object]:
