@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     dedup_threshold: float = Field(default=0.5, gt=0, le=1, description="estimated Jaccard for a near copy")
     dedup_num_perm: int = Field(default=64, ge=16, description="MinHash permutations")
     story_window_hours: float = Field(default=7 * 24, gt=0, description="stories older than this are forgotten")
-    story_wait_seconds: float = Field(default=30.0, gt=0, description="how long a batch waits for the story log")
+    story_wait_seconds: float = Field(default=30.0, gt=0, description="longest wait for the story reader to progress")
 
     # Inputs
     max_payload_bytes: int = Field(default=900_000, ge=1024, description="larger raw records are dead-lettered")

@@ -53,8 +53,9 @@ class StoryLog:
     async def assign(self, entries: Sequence[StoryEntry]) -> list[StoryAssignment]:
         """Append ``entries`` and return their stories once the reader applied them.
 
-        Raises TransientError when the log cannot be written or read within the configured wait; the
-        caller retries the whole batch, and re-appended entries are recognised as replays.
+        Waits as long as the reader makes progress (a restarted worker first replays the whole log);
+        raises TransientError when the reader applied nothing for the configured wait. The caller retries
+        the whole batch, and re-appended entries are recognised as replays.
         """
         deliveries = {f"{e.doc_id}@{e.delivery}" for e in entries}
         self._waiting |= deliveries
@@ -63,12 +64,14 @@ class StoryLog:
             offsets = [metadata.offset for metadata in await asyncio.gather(*sends)]
             last = max(offsets, default=-1)
             async with self._progress:
-                await asyncio.wait_for(
-                    self._progress.wait_for(lambda: self._applied_offset >= last), self.settings.story_wait_seconds
-                )
+                while self._applied_offset < last:
+                    before = self._applied_offset
+                    try:
+                        await asyncio.wait_for(self._progress.wait(), self.settings.story_wait_seconds)
+                    except TimeoutError as exc:
+                        if self._applied_offset == before:
+                            raise TransientError("the story log reader made no progress") from exc
             return [self._answers[offset][1] for offset in offsets]
-        except TimeoutError as exc:
-            raise TransientError("the story log did not answer in time") from exc
         finally:
             self._waiting -= deliveries
             for offset in [o for o, (delivery, _) in self._answers.items() if delivery in deliveries]:
