@@ -22,12 +22,9 @@ from pathlib import Path
 from uuid import uuid4
 
 from bench.report import publish
-from streams.dedup.entries import story_entry
-from streams.dedup.stories import StoryIndex
-from streams.pipeline import process_raw
+from streams.pipeline import offline_documents, process_raw
 from streams.records import RawArticle
 from streams.settings import Settings
-from streams.sink.documents import document_id, to_document
 from streams.sink.elasticsearch import BulkIndexer, drop_index, ensure_index, open_client
 from streams.sources.files import read_paths
 from streams.sources.producer import create_producer, produce_articles
@@ -102,11 +99,7 @@ async def _ensure(settings: Settings) -> None:
 async def run_direct(settings: Settings, articles: list[RawArticle]) -> float:
     """Seconds to bulk-index the same final documents straight into Elasticsearch."""
     now = datetime.now(UTC)
-    stories = StoryIndex.for_settings(settings)
-    documents = [
-        (document_id(e), to_document(e, now, stories.apply(story_entry(e, settings.dedup_num_perm))))
-        for e in map(process_raw, articles)
-    ]
+    documents = offline_documents(map(process_raw, articles), settings, now)
     async with open_client(settings) as client:
         await ensure_index(client, settings)
         indexer = BulkIndexer(client, settings.articles_alias, settings)

@@ -171,22 +171,18 @@ async def index_batch(
         documents[doc_id] = to_document(enriched, now, story)
         events_by_id[doc_id] = event
         stories_by_id[doc_id] = story
-    sent = dict(documents)
 
     async def write() -> None:
         started = time.monotonic()
         outcome = await indexer.write(list(documents.items()))
         telemetry.bulk(len(documents), time.monotonic() - started)
-        telemetry.indexed(
-            [(sent[i], stories_by_id[i], received_at(events_by_id[i])) for i in outcome.indexed if i in sent]
-        )
+        telemetry.indexed([(documents[i], stories_by_id[i], received_at(events_by_id[i])) for i in outcome.indexed])
         for rejected in outcome.rejected:
             event = events_by_id[rejected.doc_id]
             error = PoisonRecordError(
                 "index", f"elasticsearch rejected the document ({rejected.status}): {rejected.reason}"
             )
             letters.append(dead_letter("index", error, event.value, position_of(event), event.key))
-        documents.clear()
 
     await retry_forever("indexing a batch", write, settings.sink_max_backoff_seconds, telemetry)
 

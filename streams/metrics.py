@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.samples import Sample
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900)
 
@@ -50,6 +51,13 @@ class Metrics:
     def exposition(self) -> bytes:
         """The registry in Prometheus' text format."""
         return generate_latest(self.registry)
+
+    def samples(self, name: str) -> list[Sample]:
+        """Every sample called ``name`` (e.g. ``newsflow_records_total``), whatever its labels."""
+        return [s for family in self.registry.collect() for s in family.samples if s.name == name]
+
+    def total(self, name: str) -> float:
+        return sum(s.value for s in self.samples(name))
 
     def value(self, name: str, **labels: str) -> float:
         """A sample's current value (0 when absent), for the ops page."""

@@ -3,12 +3,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
 from streams.codec import dead_letter, decode_raw
+from streams.dedup.entries import story_entry
+from streams.dedup.stories import StoryIndex
 from streams.enrich.article import enrich_article
 from streams.enrich.names import NameDictionary
 from streams.errors import PoisonRecordError, Stage
 from streams.parse.article import parse_article
 from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
+from streams.settings import Settings
+from streams.sink.documents import document_id, to_document
 
 
 def process_raw(raw: RawArticle) -> EnrichedArticle:
@@ -36,3 +44,15 @@ def process_value(
         return dead_letter(exc.stage, exc, value, position, key)
     except Exception as exc:  # a bug on one record must not stop the stream: dead-letter it
         return dead_letter(stage, exc, value, position, key)
+
+
+def offline_documents(
+    articles: Iterable[EnrichedArticle], settings: Settings, indexed_at: datetime
+) -> list[tuple[str, dict[str, Any]]]:
+    """(id, document) as the index agent writes them, with stories from an in-memory StoryIndex in
+    the articles' order instead of the shared story log (benchmarks, tests, offline runs)."""
+    stories = StoryIndex.for_settings(settings)
+    return [
+        (document_id(e), to_document(e, indexed_at, stories.apply(story_entry(e, settings.dedup_num_perm))))
+        for e in articles
+    ]

@@ -66,24 +66,13 @@ class OpsViews:
             self._es_health = (time.monotonic(), healthy)
         return healthy
 
-    def totals(self) -> dict[str, float]:
-        """Every sample's value summed over its labels, by sample name."""
-        sums: dict[str, float] = {}
-        for family in self.telemetry.metrics.registry.collect():
-            for sample in family.samples:
-                sums[sample.name] = sums.get(sample.name, 0.0) + sample.value
-        return sums
-
     def end_to_end_p50(self) -> float | None:
-        buckets: list[tuple[float, float]] = []
-        for family in self.telemetry.metrics.registry.collect():
-            buckets += [
-                (float(s.labels["le"]), s.value)
-                for s in family.samples
-                if s.name == "newsflow_end_to_end_seconds_bucket"
-            ]
+        buckets = sorted(
+            (float(s.labels["le"]), s.value)
+            for s in self.telemetry.metrics.samples("newsflow_end_to_end_seconds_bucket")
+        )
         total = max((count for _, count in buckets), default=0.0)
-        return next((bound for bound, count in sorted(buckets) if count >= total / 2), None) if total else None
+        return next((bound for bound, count in buckets if count >= total / 2), None) if total else None
 
     async def stats(self, view: View, request: Request) -> Response:
         metrics, telemetry = self.telemetry.metrics, self.telemetry
@@ -96,12 +85,9 @@ class OpsViews:
                     metrics.value("newsflow_records_total", stage=s, outcome="dead_letter") for s in letter_stages
                 ),
             }
-        totals = self.totals()
         lag = [
             {"topic": s.labels["topic"], "partition": int(s.labels["partition"]), "lag": s.value}
-            for family in metrics.registry.collect()
-            for s in family.samples
-            if s.name == "newsflow_consumer_lag"
+            for s in metrics.samples("newsflow_consumer_lag")
         ]
         last_poll = self.stories.last_poll
         return view.json(
@@ -113,10 +99,10 @@ class OpsViews:
                     "elasticsearch": await self.elasticsearch_healthy(),
                 },
                 "stages": stages,
-                "stories": totals.get("newsflow_stories_total", 0.0),
-                "duplicates": totals.get("newsflow_duplicates_total", 0.0),
-                "redeliveries": totals.get("newsflow_redeliveries_total", 0.0),
-                "retries": totals.get("newsflow_retries_total", 0.0),
+                "stories": metrics.total("newsflow_stories_total"),
+                "duplicates": metrics.total("newsflow_duplicates_total"),
+                "redeliveries": metrics.total("newsflow_redeliveries_total"),
+                "retries": metrics.total("newsflow_retries_total"),
                 "end_to_end_p50": self.end_to_end_p50(),
                 "lag": sorted(lag, key=lambda item: (item["topic"], item["partition"])),
                 "dead_letters": [

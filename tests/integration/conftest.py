@@ -206,3 +206,23 @@ async def indexed_ids(es: AsyncElasticsearch, settings: Settings, limit: int = 1
     await es.indices.refresh(index=settings.articles_alias)
     response = await es.search(index=settings.articles_alias, size=limit, source=False, query={"match_all": {}})
     return [hit["_id"] for hit in response["hits"]["hits"]]
+
+
+async def wait_until_all_indexed(
+    es: AsyncElasticsearch, settings: Settings, expected: set[str], timeout: float
+) -> None:
+    """Wait until every expected id is indexed, then require each exactly once and nothing else."""
+    seen: list[str] = []
+
+    async def all_indexed() -> bool:
+        try:
+            seen[:] = await indexed_ids(es, settings)
+        except Exception:  # a restarting node answers errors for a while
+            return False
+        return len(set(seen)) >= len(expected)
+
+    try:
+        await wait_for(all_indexed, timeout=timeout)
+    except AssertionError:
+        pytest.fail(f"{len(set(seen))} of {len(expected)} indexed; missing e.g. {sorted(expected - set(seen))[:3]}")
+    assert sorted(seen) == sorted(expected)  # every article, once

@@ -5,7 +5,6 @@ committed only after indexing), and the last worker must catch up by itself."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 import signal
 import subprocess
@@ -15,11 +14,8 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 
 from streams.settings import Settings
-from streams.sources.files import read_paths
-from streams.sources.inputs import InputError
 from streams.sources.producer import create_producer, produce_articles
-from tests.conftest import SAUDI_SAMPLE
-from tests.integration.conftest import indexed_ids, restart_service_after, wait_for
+from tests.integration.conftest import raw_articles, restart_service_after, wait_until_all_indexed
 
 pytestmark = pytest.mark.integration
 
@@ -31,11 +27,7 @@ KILLS = 5
 async def test_sigkilled_workers_lose_and_duplicate_nothing(
     settings: Settings, es: AsyncElasticsearch, worker_factory: Callable[[], subprocess.Popen[bytes]]
 ) -> None:
-    items = [
-        i
-        for i in itertools.islice(read_paths([SAUDI_SAMPLE], settings.jsonl_fields), ARTICLES + 40)
-        if not isinstance(i, InputError)
-    ][:ARTICLES]
+    items = raw_articles(settings, ARTICLES)
     expected = {item.id for item in items}
     assert len(expected) == ARTICLES
     producer = create_producer(settings)
@@ -53,28 +45,14 @@ async def test_sigkilled_workers_lose_and_duplicate_nothing(
     finally:
         producer.close()
 
-    seen: list[str] = []
-
-    async def all_indexed() -> list[str] | None:
-        seen[:] = await indexed_ids(es, settings)
-        return seen if len(set(seen)) >= ARTICLES else None
-
-    try:
-        await wait_for(all_indexed, timeout=120)
-    except AssertionError:
-        pytest.fail(f"{len(set(seen))} of {ARTICLES} indexed; missing e.g. {sorted(expected - set(seen))[:3]}")
-    assert sorted(seen) == sorted(expected)  # every article, once
+    await wait_until_all_indexed(es, settings, expected, timeout=120)
 
 
 @pytest.mark.timeout(600)
 async def test_an_elasticsearch_outage_loses_and_duplicates_nothing(
     settings: Settings, es: AsyncElasticsearch, worker_factory: Callable[[], subprocess.Popen[bytes]]
 ) -> None:
-    items = [
-        i
-        for i in itertools.islice(read_paths([SAUDI_SAMPLE], settings.jsonl_fields), 200)
-        if not isinstance(i, InputError)
-    ][:150]
+    items = raw_articles(settings, 150)
     expected = {item.id for item in items}
     worker_factory()
     producer = create_producer(settings)
@@ -87,17 +65,4 @@ async def test_an_elasticsearch_outage_loses_and_duplicates_nothing(
     finally:
         producer.close()
 
-    seen: list[str] = []
-
-    async def all_indexed() -> list[str] | None:
-        try:
-            seen[:] = await indexed_ids(es, settings)
-        except Exception:  # the node may still be recovering its shards
-            return None
-        return seen if len(set(seen)) >= len(expected) else None
-
-    try:
-        await wait_for(all_indexed, timeout=180)
-    except AssertionError:
-        pytest.fail(f"{len(set(seen))} of {len(expected)} indexed after the outage")
-    assert sorted(seen) == sorted(expected)
+    await wait_until_all_indexed(es, settings, expected, timeout=180)

@@ -14,13 +14,10 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from streams.dedup.entries import story_entry
-from streams.dedup.stories import StoryIndex
 from streams.kibana import SavedObject, aggregation_request, field_uses, load
-from streams.pipeline import process_raw
+from streams.pipeline import offline_documents, process_raw
 from streams.records import RawArticle
 from streams.settings import Settings
-from streams.sink.documents import document_id, to_document
 from streams.sink.elasticsearch import BulkIndexer
 from streams.sources.files import read_paths
 from tests.conftest import SAUDI_SAMPLE
@@ -86,13 +83,7 @@ def documents() -> Documents:
     """The first SaudiNewsNet articles as the index agent writes them: parse + enrich, story, document."""
     settings = Settings()
     raws = (item for item in read_paths([SAUDI_SAMPLE], settings.jsonl_fields) if isinstance(item, RawArticle))
-    stories = StoryIndex.for_settings(settings)
-    now = datetime.now(UTC)
-    written = []
-    for raw in itertools.islice(raws, ARTICLES):
-        enriched = process_raw(raw)
-        story = stories.apply(story_entry(enriched, settings.dedup_num_perm))
-        written.append((document_id(enriched), to_document(enriched, now, story)))
+    written = offline_documents(map(process_raw, itertools.islice(raws, ARTICLES)), settings, datetime.now(UTC))
     assert len(written) == ARTICLES
     return written
 

@@ -21,30 +21,11 @@ from hypothesis import strategies as st
 from streams.codec import encode
 from streams.settings import Settings
 from streams.sources.producer import create_producer, produce_articles
-from tests.integration.conftest import indexed_ids, raw_articles, read_topic, restart_service_after, wait_for
+from tests.integration.conftest import raw_articles, read_topic, restart_service_after, wait_until_all_indexed
 
 pytestmark = pytest.mark.integration
 
 Workers = Callable[..., subprocess.Popen[bytes]]
-
-
-async def wait_until_all_indexed(
-    es: AsyncElasticsearch, settings: Settings, expected: set[str], timeout: float
-) -> None:
-    seen: list[str] = []
-
-    async def all_indexed() -> bool:
-        try:
-            seen[:] = await indexed_ids(es, settings)
-        except Exception:  # a restarting node answers errors for a while
-            return False
-        return len(set(seen)) >= len(expected)
-
-    try:
-        await wait_for(all_indexed, timeout=timeout)
-    except AssertionError:
-        pytest.fail(f"{len(set(seen))} of {len(expected)} indexed; missing e.g. {sorted(expected - set(seen))[:3]}")
-    assert sorted(seen) == sorted(expected)  # every article, once
 
 
 @pytest.mark.timeout(600)

@@ -13,14 +13,11 @@ import pytest
 import pytest_asyncio
 from elasticsearch import AsyncElasticsearch
 
-from streams.dedup.entries import story_entry
-from streams.dedup.stories import StoryIndex
 from streams.normalize import matching_key
-from streams.pipeline import process_raw
+from streams.pipeline import offline_documents, process_raw
 from streams.records import EnrichedArticle, RawArticle
 from streams.search import SearchFilters, SearchResult, search
 from streams.settings import Settings
-from streams.sink.documents import document_id, to_document
 from streams.sink.elasticsearch import BulkIndexer, drop_index, ensure_index, open_client
 from streams.sources.files import read_paths
 from tests.conftest import BBC, SAUDI_SAMPLE, SEED_ARTICLE
@@ -49,12 +46,7 @@ def search_settings() -> Settings:
 async def client(search_settings: Settings, corpus: list[EnrichedArticle]) -> AsyncIterator[AsyncElasticsearch]:
     async with open_client(search_settings) as es:
         await ensure_index(es, search_settings)
-        stories = StoryIndex.for_settings(search_settings)
-        now = datetime.now(UTC)
-        documents = [
-            (document_id(e), to_document(e, now, stories.apply(story_entry(e, search_settings.dedup_num_perm))))
-            for e in corpus
-        ]
+        documents = offline_documents(corpus, search_settings, datetime.now(UTC))
         outcome = await BulkIndexer(es, search_settings.articles_alias, search_settings).write(documents)
         assert not outcome.rejected
         await es.indices.refresh(index=search_settings.articles_alias)

@@ -5,25 +5,19 @@ from datetime import UTC, datetime
 
 import pytest
 
-from streams.dedup.entries import story_entry
-from streams.dedup.stories import StoryAssignment, StoryIndex
-from streams.pipeline import process_raw
-from streams.records import EnrichedArticle, RawArticle
+from streams.pipeline import offline_documents, process_raw
+from streams.records import RawArticle
 from streams.schemas import load_json
 from streams.settings import Settings
-from streams.sink.documents import document_id, to_document
+from streams.sink.documents import document_id
 
 pytestmark = pytest.mark.unit
 
 
-def story_of(enriched: EnrichedArticle) -> StoryAssignment:
-    settings = Settings()
-    return StoryIndex.for_settings(settings).apply(story_entry(enriched, settings.dedup_num_perm))
-
-
 def test_document_fields_exist_in_the_mapping(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
-    enriched = process_raw(make_raw(content=seed_text))
-    doc = to_document(enriched, datetime(2025, 1, 1, tzinfo=UTC), story_of(enriched))
+    ((_, doc),) = offline_documents(
+        [process_raw(make_raw(content=seed_text))], Settings(), datetime(2025, 1, 1, tzinfo=UTC)
+    )
     mapped = load_json("elasticsearch/articles.index-template.json")["template"]["mappings"]["properties"]
     assert set(doc) == set(mapped)
     assert set(doc["source"]) == set(mapped["source"]["properties"])
@@ -31,8 +25,8 @@ def test_document_fields_exist_in_the_mapping(make_raw: Callable[..., RawArticle
 
 def test_document_carries_the_search_keys(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
     enriched = process_raw(make_raw(id="seed", content=seed_text))
-    doc = to_document(enriched, datetime(2025, 1, 1, tzinfo=UTC), story_of(enriched))
-    assert document_id(enriched) == "seed"
+    ((doc_id, doc),) = offline_documents([enriched], Settings(), datetime(2025, 1, 1, tzinfo=UTC))
+    assert doc_id == document_id(enriched) == "seed"
     assert "الولايات المتحده" in doc["body_key"]
     assert "المصدر" not in doc["body"]
     assert doc["source"]["name"] == "صدى البلد"
