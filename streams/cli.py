@@ -342,5 +342,17 @@ def train_ner(
     err.print(f"CRF -> {MODEL_PATH}")
 
 
+@train_cli.command("labels")
+def train_labels(
+    conll: Annotated[Path, typer.Option(exists=True)] = Path("../shared/data/ner/anercorp/train.txt"),
+    saudinewsnet: Annotated[Path, typer.Option(exists=True)] = Path("../shared/data/articles/arabic/saudinewsnet"),
+) -> None:
+    """Rebuild the spelling table behind entity and tag labels (streams/enrich/data/spellings.tsv.gz)."""
+    from streams.enrich.spellings import DATA, corpus_texts, count_spellings, write_table
+
+    words = write_table(count_spellings(corpus_texts(saudinewsnet, conll)), DATA)
+    err.print(f"spellings: {words} words -> {DATA}")
+
+
 def main() -> None:
     cli()

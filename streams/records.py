@@ -118,12 +118,24 @@ class ParsedArticle:
 
 @dataclass(frozen=True, slots=True)
 class Entity:
+    """A name found in the title or body: ``text`` is exactly ``title_or_body[start:end]`` (proclitics
+    excluded), ``label`` the name as people write it, ``key`` its matching key for grouping (shared by
+    the spellings, the short forms and the learned aliases of one name)."""
+
     text: str
     type: EntityType
     start: int
     end: int
-    canonical: str
+    key: str
+    label: str
     source: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entity:
+        """Also reads records written before labels existed (``canonical``, no ``key``/``label``)."""
+        key = data["key"] if "key" in data else data["canonical"]
+        label = data.get("label") or data["text"]
+        return cls(data["text"], data["type"], data["start"], data["end"], key, label, data["source"])
 
 
 TagKind = Literal["page", "entity", "keyphrase", "topic"]
@@ -131,12 +143,17 @@ TagKind = Literal["page", "entity", "keyphrase", "topic"]
 
 @dataclass(frozen=True, slots=True)
 class Tag:
-    """A tag with its display label, its canonical (matching) form, where it came from and a 0-1 score."""
+    """A tag with its display label, its matching key (for grouping), where it came from and a 0-1 score."""
 
     label: str
-    canonical: str
+    key: str
     kind: TagKind
     score: float
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Tag:
+        """Also reads records written before the matching key was named ``key`` (``canonical``)."""
+        return cls(data["label"], data["key"] if "key" in data else data["canonical"], data["kind"], data["score"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +167,8 @@ class EnrichedArticle:
     def from_dict(cls, data: dict[str, Any]) -> EnrichedArticle:
         return cls(
             article=ParsedArticle.from_dict(data["article"]),
-            tags=tuple(Tag(**t) for t in data["tags"]),
-            entities=tuple(Entity(**e) for e in data["entities"]),
+            tags=tuple(Tag.from_dict(t) for t in data["tags"]),
+            entities=tuple(Entity.from_dict(e) for e in data["entities"]),
             schema_version=data["schema_version"],
         )
 

@@ -69,13 +69,13 @@ def keyphrases(title: str, paragraphs: Sequence[str], language: str | None) -> l
         if not words or _is_stop(words[0], stops) or _is_stop(words[-1], stops):
             continue
         canonical = " ".join(words)
-        if any(f" {canonical} " in f" {t.canonical} " or f" {t.canonical} " in f" {canonical} " for t in tags):
+        if any(f" {canonical} " in f" {t.key} " or f" {t.key} " in f" {canonical} " for t in tags):
             continue  # the same phrase, or one overlapping a better-ranked phrase
         found = re.search(rf"(?<!\w){re.escape(canonical)}(?!\w)", key)
         if found is None:  # the words are split by punctuation or a line break: not one phrase
             continue
         label = display[offsets[found.start()] : offsets[found.end() - 1] + 1]
-        tags.append(Tag(label=label, canonical=canonical, kind="keyphrase", score=round(1 / (1 + float(score)), 3)))
+        tags.append(Tag(label=label, key=canonical, kind="keyphrase", score=round(1 / (1 + float(score)), 3)))
         if len(tags) == MAX_KEYPHRASES:
             break
     return tags

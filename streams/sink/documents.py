@@ -58,7 +58,7 @@ def to_document(enriched: EnrichedArticle, indexed_at: datetime, story: StoryAss
         "indexed_at": indexed_at.isoformat(),
         "language": article.language,
         "authors": list(article.authors),
-        "tags": [{"label": t.label, "canonical": t.canonical, "kind": t.kind, "score": t.score} for t in enriched.tags],
+        "tags": [{"label": t.label, "key": t.key, "kind": t.kind, "score": t.score} for t in enriched.tags],
         "related": [{"title": link.title, "url": link.url} for link in article.related],
         "similar": list(article.similar),
         "links": links_field(story.links),
@@ -68,7 +68,8 @@ def to_document(enriched: EnrichedArticle, indexed_at: datetime, story: StoryAss
                 "type": e.type,
                 "start": e.start,
                 "end": e.end,
-                "canonical": e.canonical,
+                "key": e.key,
+                "label": e.label,
                 "source": e.source,
             }
             for e in enriched.entities

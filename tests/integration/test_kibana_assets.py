@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch
 
+from streams.enrich.spellings import default_spellings
 from streams.kibana import SavedObject, aggregation_request, field_uses, load
+from streams.normalize import matching_key
 from streams.pipeline import offline_documents, process_raw
 from streams.records import RawArticle
 from streams.settings import Settings
@@ -176,3 +178,33 @@ async def test_saved_search_selects_articles(
         track_total_hits=True,
     )
     assert 0 < response["hits"]["total"]["value"] < len(documents)
+
+
+@pytest.mark.parametrize("array", ["entities", "tags"])
+async def test_label_charts_group_as_the_matching_keys_do(
+    array: str, indexed: str, es: AsyncElasticsearch, documents: Documents
+) -> None:
+    """Kibana charts entities and tags by ``label`` (readable); newsflow groups by ``key``. On the top
+    buckets both must give the same groups: one key per label and one label per key, and each label
+    is written in its usual spelling, never as a matching key."""
+    (vis,) = [v for v in VISUALIZATIONS if any(a["params"].get("field") == f"{array}.label" for a in v.aggs())]
+    request = aggregation_request(vis)
+    response = await es.search(index=indexed, size=0, aggs=request)
+    labels = [b["key"] for b in response["aggregations"][next(iter(request))]["buckets"]]
+    pairs = {(item["key"], item["label"]) for _, doc in documents for item in doc[array] if item["label"] in labels}
+    keys_of = Counter(label for _, label in pairs)
+    labels_of = Counter(key for key, _ in pairs)
+    assert len(labels) >= 10
+    assert max(keys_of.values()) == 1, pairs
+    assert max(labels_of.values()) == 1, pairs
+    for key, label in pairs:
+        assert matching_key(label) == key
+        assert default_spellings().label(label) == label or array == "tags"  # keyphrases keep their writing
+    by_key = await es.search(index=indexed, size=0, aggs={"k": {"terms": {"field": f"{array}.key", "size": 10}}})
+    key_counts = {b["key"]: b["doc_count"] for b in by_key["aggregations"]["k"]["buckets"]}
+    label_counts = dict(
+        zip(labels, [b["doc_count"] for b in response["aggregations"][next(iter(request))]["buckets"]], strict=True)
+    )
+    for key, label in pairs:
+        if key in key_counts:
+            assert label_counts[label] == key_counts[key]

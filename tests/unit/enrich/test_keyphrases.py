@@ -12,12 +12,12 @@ def test_spelling_variants_are_one_keyphrase() -> None:
     title = "أزمة الطاقة في أوروبا"
     body = ["أزمة الطاقه في أوروبا تتفاقم مع الشتاء.", "وتبحث أوروبا عن حلول لأزمة الطاقة قبل الشتاء."]
     tags = keyphrases(title, body, "ar")
-    canonicals = [t.canonical for t in tags]
+    canonicals = [t.key for t in tags]
     assert len(canonicals) == len(set(canonicals))
     assert "ازمه الطاقه" in " | ".join(canonicals)
     for tag in tags:
         assert tag.kind == "keyphrase"
-        assert matching_key(tag.label) == tag.canonical  # the label is the phrase as written
+        assert matching_key(tag.label) == tag.key  # the label is the phrase as written
         assert 0 < tag.score <= 1
 
 
@@ -28,7 +28,7 @@ def test_no_phrase_starts_or_ends_with_a_stop_word() -> None:
     assert tags
     assert len(tags) <= MAX_KEYPHRASES
     for tag in tags:
-        words = tag.canonical.split()
+        words = tag.key.split()
         assert words[0] not in stops, tag
         assert words[-1] not in stops, tag
 
