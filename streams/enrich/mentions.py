@@ -5,11 +5,12 @@
 2. The key is the matching key of the name as it reads without proclitics (``للولايات`` reads
    ``الولايات``); the label is the name in its most frequent spelling (``لويد أوستن``).
 3. Within the article, a short form joins the full person name it abbreviates: a mention whose words
-   are the last words of exactly one longer person name (a surname: ``أوستن`` -> ``لويد أوستن``), or
-   the first two or more words of one, takes that name's key, label and type; surnames of full names
-   that the recognizer left unmarked are added (source ``alias:*``).
-4. Across articles, short forms learned that way (``NameDictionary.aliases``) map a lone surname to the
-   full name seen with it before.
+   are the last words of exactly one longer person name (a surname: ``أوستن`` -> ``لويد أوستن``; not
+   the part after ``عبد``/``بن``/``آل``, and a single word only when it is not a common word), or the
+   first two or more words of one, takes that name's key, label and type; surnames of full names that
+   the recognizer left unmarked are added (source ``alias:*``).
+4. Across articles, short forms learned that way (``NameDictionary.aliases``) map a lone person mention
+   to the full name seen with it before.
 5. Every mention of one key carries the same label: the most frequent among them.
 """
 
@@ -25,6 +26,12 @@ from streams.normalize import matching_key
 from streams.records import Entity
 
 MIN_SURNAME_LETTERS = 3
+# a single word stands for a full name only when it is rarer than this in the spelling table: common
+# words that are also names (الله, صالح in لصالح, العربي, الشيخ) are too often something else
+MAX_SURNAME_COUNT = 2000
+# a word after these is part of a compound, father's or family name, not a short form of the full name
+# (الله in عبد الله, عبدالعزيز in عبدالله بن عبدالعزيز, الشيخ in آل الشيخ)
+LINKS = frozenset({"عبد", "بن", "ابن", "بنت", "ال", "ابو", "ابي", "ام"})
 
 
 def part(entity: Entity) -> str:
@@ -55,22 +62,29 @@ def full_names(entities: Iterable[Entity]) -> dict[str, Entity]:
     return found
 
 
-def short_forms(names: Mapping[str, Entity]) -> dict[tuple[str, ...], set[str]]:
+def is_surname(word: str, spellings: Spellings) -> bool:
+    return len(word) >= MIN_SURNAME_LETTERS and spellings.count(word) < MAX_SURNAME_COUNT
+
+
+def short_forms(names: Mapping[str, Entity], spellings: Spellings) -> dict[tuple[str, ...], set[str]]:
     """Word tuples that abbreviate a full name -> the keys of the names they may stand for."""
     forms: defaultdict[tuple[str, ...], set[str]] = defaultdict(set)
     for key in names:
         words = tuple(key.split())
         for size in range(1, len(words)):
-            forms[words[-size:]].add(key)
+            if words[-size - 1] not in LINKS and (size > 1 or is_surname(words[-1], spellings)):
+                forms[words[-size:]].add(key)
             if size >= 2:
                 forms[words[:size]].add(key)
     return forms
 
 
-def joined(entities: Sequence[Entity], names: Mapping[str, Entity]) -> tuple[list[Entity], dict[str, str]]:
+def joined(
+    entities: Sequence[Entity], names: Mapping[str, Entity], spellings: Spellings
+) -> tuple[list[Entity], dict[str, str]]:
     """Short forms given the key, label and type of the one full name they abbreviate; also returns the
     short key -> full key pairs that were joined."""
-    forms = short_forms(names)
+    forms = short_forms(names, spellings)
     result: list[Entity] = []
     pairs: dict[str, str] = {}
     for entity in entities:
@@ -89,10 +103,9 @@ def unmarked_surnames(
 ) -> list[Entity]:
     """Mentions of a full name's surname that no entity covers (``وأضاف أوستن``)."""
     owners: defaultdict[str, set[str]] = defaultdict(set)
-    for key in names:
-        surname = key.split()[-1]
-        if len(surname) >= MIN_SURNAME_LETTERS:
-            owners[surname].add(key)
+    for words, full_keys in short_forms(names, spellings).items():
+        if len(words) == 1:
+            owners[words[0]] |= full_keys
     added: list[Entity] = []
     for where, text in texts.items():
         covered = [(e.start, e.end) for e in entities if part(e) == where]
@@ -108,12 +121,13 @@ def unmarked_surnames(
 
 
 def learned_aliases(entities: Sequence[Entity], aliases: Mapping[str, Alias]) -> list[Entity]:
-    """Lone short forms mapped to the full name learned for them in earlier articles."""
+    """Person mentions that are a short form learned in earlier articles, mapped to its full name (a
+    place or organisation keeps its key: without the full name beside it, ميلانو is the city)."""
     result = []
     for entity in entities:
         alias = aliases.get(entity.key)
-        if alias is not None and alias.full_key and (entity.type == "PERSON" or len(entity.key.split()) == 1):
-            entity = replace(entity, type="PERSON", key=alias.full_key, label=alias.label)
+        if alias is not None and alias.full_key and entity.type == "PERSON":
+            entity = replace(entity, key=alias.full_key, label=alias.label)
         result.append(entity)
     return result
 
@@ -132,7 +146,7 @@ def resolve(
     """The article's entities from what the recognizers found in its ``texts`` (``title``, ``body``)."""
     entities = [trimmed(e, spellings) for e in found]
     full = full_names(entities)
-    entities, pairs = joined(entities, full)
+    entities, pairs = joined(entities, full, spellings)
     entities += unmarked_surnames(texts, entities, full, spellings)
     if names is not None:
         unjoined = [e for e in entities if e.key not in full]

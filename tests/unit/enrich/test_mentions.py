@@ -96,3 +96,19 @@ def test_a_short_form_seen_with_two_names_becomes_ambiguous() -> None:
     other = NameDictionary()
     other.update_aliases([("بايدن", Alias("جو بايدن", "جو بايدن")), ("بايدن", Alias("هنتر بايدن", "هنتر بايدن"))])
     assert other.aliases["بايدن"] == AMBIGUOUS  # the same outcome from the shared topic's order
+
+
+def test_a_father_or_family_name_is_not_a_short_form() -> None:
+    body = "استقبل عبدالله بن عبدالعزيز الوفد في مطار الملك عبدالعزيز."
+    found = [mention("عبدالله بن عبدالعزيز", "body", 7), mention("عبدالعزيز", "body", 48, "LOCATION")]
+    entities = resolve(found, {"title": "", "body": body}, default_spellings())
+    assert [(e.key, e.type) for e in entities] == [("عبدالله بن عبدالعزيز", "PERSON"), ("عبدالعزيز", "LOCATION")]
+
+
+def test_a_learned_alias_leaves_places_alone() -> None:
+    names = NameDictionary(aliases={"ميلانو": Alias("غريم ميلانو", "غريم ميلانو")})
+    body = "وصل غريم إلى ميلانو."
+    entities = resolve(
+        [mention("ميلانو", "body", 13, "LOCATION")], {"title": "", "body": body}, default_spellings(), names
+    )
+    assert [(e.key, e.type) for e in entities] == [("ميلانو", "LOCATION")]
