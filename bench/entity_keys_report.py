@@ -53,12 +53,15 @@ def context(article: EnrichedArticle, entity: Entity) -> str:
     return " ".join(text[max(0, entity.start - 60) : entity.end + 60].split())
 
 
+def has_full_name(article: EnrichedArticle, entity: Entity) -> bool:
+    return any(other.key == entity.key and len(other.text.split()) > 1 for other in article.entities)
+
+
 def main() -> None:
     articles = enriched_sample()
     people = [(a, e) for a in articles for e in a.entities if e.type == "PERSON"]
     single = [(a, e) for a, e in people if len(e.text.split()) == 1]
-    within = [(a, e) for a, e in single if e.source.startswith("alias:") or any(
-        o.key == e.key and len(o.text.split()) > 1 for o in a.entities)]  # fmt: skip
+    within = [(a, e) for a, e in single if e.source.startswith("alias:") or has_full_name(a, e)]
     learned = [(a, e) for a, e in single if e.key != matching_key(e.text) and (a, e) not in within]
     report = {
         "articles": len(articles),

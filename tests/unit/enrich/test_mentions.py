@@ -74,12 +74,12 @@ def test_an_unmarked_surname_joins_the_full_name() -> None:
 def test_a_short_form_learned_in_one_article_serves_the_next() -> None:
     names = NameDictionary()
     first = "قال جو بايدن إن الاتفاق مهم. وأضاف بايدن أن المحادثات ستستمر."
-    resolve([mention("جو بايدن", "body", 4), mention("بايدن", "body", 35)], {"title": "", "body": first},
-            default_spellings(), names)  # fmt: skip
+    found = [mention("جو بايدن", "body", 4), mention("بايدن", "body", 35)]
+    resolve(found, {"title": "", "body": first}, default_spellings(), names)
     assert names.drain_learned_aliases() == {"بايدن": Alias("جو بايدن", "جو بايدن")}
     later = "وصل بايدن إلى برلين."
-    entities = resolve([mention("بايدن", "body", 4), mention("برلين", "body", 14, "LOCATION")],
-                       {"title": "", "body": later}, default_spellings(), names)  # fmt: skip
+    found = [mention("بايدن", "body", 4), mention("برلين", "body", 14, "LOCATION")]
+    entities = resolve(found, {"title": "", "body": later}, default_spellings(), names)
     assert [(e.text, e.key, e.type) for e in entities] == [
         ("بايدن", "جو بايدن", "PERSON"),
         ("برلين", "برلين", "LOCATION"),
