@@ -180,7 +180,9 @@ async def index_batch(
         for rejected in outcome.rejected:
             event = events_by_id[rejected.doc_id]
             error = PoisonRecordError(
-                "index", f"elasticsearch rejected the document ({rejected.status}): {rejected.reason}"
+                "index",
+                "mapping" if rejected.mapping else "rejected",
+                f"elasticsearch rejected the document ({rejected.status}): {rejected.reason}",
             )
             letters.append(dead_letter("index", error, event.value, position_of(event), event.key))
 

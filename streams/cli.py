@@ -240,12 +240,14 @@ def search(
 dlq_cli = typer.Typer(help="Inspect and replay dead letters.", no_args_is_help=True)
 cli.add_typer(dlq_cli, name="dlq")
 StageOption = Annotated[str | None, typer.Option(help="only this stage: produce, decode, parse, enrich, index")]
-ErrorOption = Annotated[str | None, typer.Option(help="only letters whose error class or message contains this")]
+ErrorOption = Annotated[
+    str | None, typer.Option(help="only letters whose reason (too_large, schema, ...), error class or message has this")
+]
 
 
 @dlq_cli.command("list")
 def dlq_list(stage: StageOption = None, error: ErrorOption = None, limit: int = typer.Option(50, min=1)) -> None:
-    """One line per dead letter: position, time, stage, error."""
+    """One line per dead letter: position, time, stage, reason, error."""
     from streams.deadletters import read_dead_letters
 
     console = Console(highlight=False, soft_wrap=True)
@@ -255,7 +257,7 @@ def dlq_list(stage: StageOption = None, error: ErrorOption = None, limit: int = 
         message = str(letter.get("error_message", "")).replace("\n", " ")[:100]
         console.print(
             f"{stored.position:>10}  {letter.get('failed_at', '')[:19]}  {letter.get('stage', ''):7} "
-            f"{letter.get('error_class', '')}: {message}",
+            f"{letter.get('reason', '-'):13} {letter.get('error_class', '')}: {message}",
             markup=False,
         )
         shown += 1

@@ -70,7 +70,7 @@ def read_dead_letters(
 def matches(letter: dict[str, Any], stage: str | None, error: str | None) -> bool:
     if stage is not None and letter.get("stage") != stage:
         return False
-    text = f"{letter.get('error_class', '')} {letter.get('error_message', '')}"
+    text = f"{letter.get('reason', '')} {letter.get('error_class', '')} {letter.get('error_message', '')}"
     return error is None or error.lower() in text.lower()
 
 

@@ -32,7 +32,8 @@ def process_value(
 ) -> EnrichedArticle | DeadLetter:
     stage: Stage = "decode"
     if max_bytes is not None and len(value) > max_bytes:
-        error = PoisonRecordError(stage, f"payload is {len(value):,} bytes, over the limit of {max_bytes:,}")
+        message = f"payload is {len(value):,} bytes, over the limit of {max_bytes:,}"
+        error = PoisonRecordError(stage, "too_large", message)
         return dead_letter(stage, error, value, position, key)
     try:
         raw = decode_raw(value)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from streams.errors import Stage
+from streams.errors import DeadLetterReason, Stage
 
 RECORD_SCHEMA_VERSION = 1
 
@@ -185,6 +185,7 @@ class SourcePosition:
 @dataclass(frozen=True, slots=True)
 class DeadLetter:
     stage: Stage
+    reason: DeadLetterReason
     error_class: str
     error_message: str
     payload: str

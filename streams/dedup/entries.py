@@ -67,10 +67,10 @@ def decode_entry(value: bytes) -> StoryEntry:
     try:
         data: Any = orjson.loads(value)
     except orjson.JSONDecodeError as exc:
-        raise PoisonRecordError("dedup", f"story entry is not valid JSON: {exc}") from exc
+        raise PoisonRecordError("dedup", "bad_json", f"story entry is not valid JSON: {exc}") from exc
     errors = validation_errors("story_entry", data)
     if errors:
-        raise PoisonRecordError("dedup", "story entry violates its schema: " + "; ".join(errors[:3]))
+        raise PoisonRecordError("dedup", "schema", "story entry violates its schema: " + "; ".join(errors[:3]))
     return StoryEntry(
         doc_id=data["doc_id"],
         delivery=data["delivery"],

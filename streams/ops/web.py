@@ -109,6 +109,7 @@ class OpsViews:
                     {
                         "number": number,
                         "stage": letter.stage,
+                        "reason": letter.reason,
                         "error_class": letter.error_class,
                         "error_message": letter.error_message[:300],
                         "failed_at": letter.failed_at.isoformat(timespec="seconds"),
@@ -129,8 +130,8 @@ class OpsViews:
             f"<tr><th>{escape(name)}</th><td dir=auto>{escape(str(value))}</td></tr>"
             for name, value in (
                 ("stage", letter.stage),
-                ("error", letter.error_class),
-                ("reason", letter.error_message),
+                ("reason", letter.reason),
+                ("error", f"{letter.error_class}: {letter.error_message}"),
                 ("source", f"{letter.source.topic}[{letter.source.partition}]@{letter.source.offset}"),
                 ("failed at", letter.failed_at.isoformat()),
                 ("attempts", letter.attempts),

@@ -81,6 +81,9 @@ async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> str:
     return alias
 
 
+MAPPING_ERRORS = ("mapper_parsing_exception", "document_parsing_exception", "strict_dynamic_mapping_exception")
+
+
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """A document Elasticsearch will never accept as it is."""
@@ -88,6 +91,11 @@ class Rejected:
     doc_id: str
     status: int
     reason: str
+
+    @property
+    def mapping(self) -> bool:
+        """Refused for its fields (a dead letter with reason ``mapping``), not for another 4xx cause."""
+        return self.reason.startswith(MAPPING_ERRORS)
 
 
 @dataclass(slots=True)

@@ -7,9 +7,12 @@ import asyncio
 import itertools
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from streams.kafka_security import kafka_python_options
 from streams.records import RawArticle
@@ -33,6 +37,24 @@ pytestmark = pytest.mark.integration
 
 def settings_env(settings: Settings) -> dict[str, str]:
     return settings.to_environment(os.environ)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def dead_letters_by_reason(port: int) -> Counter[str]:
+    """The worker's ``newsflow_dead_letters_total`` summed by reason, as the Grafana panel sums it."""
+    exported = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    by_reason: Counter[str] = Counter()
+    for family in text_string_to_metric_families(exported):
+        for sample in family.samples:
+            if sample.name == "newsflow_dead_letters_total":
+                by_reason[sample.labels["reason"]] += int(sample.value)
+    return by_reason
 
 
 @pytest.fixture

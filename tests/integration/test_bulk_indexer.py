@@ -25,6 +25,7 @@ async def test_rejected_documents_are_reported_not_retried(settings: Settings, e
     assert sorted(r.doc_id for r in outcome.rejected) == ["bad-1", "bad-2"]
     assert all(r.status == 400 for r in outcome.rejected)
     assert any("strict_dynamic_mapping" in r.reason for r in outcome.rejected)
+    assert all(r.mapping for r in outcome.rejected)  # dead-lettered with reason "mapping"
     assert outcome.retries == 0
 
 
