@@ -1,17 +1,18 @@
 """Bulk writes to Elasticsearch with the official async client and its bulk helper.
 
 Each item's result is classified: acknowledged (created, updated, or a version conflict on an
-idempotent write), retryable (429, 5xx, connection trouble: retried with capped exponential backoff
-and jitter, for as long as it takes, which holds the batch and so pauses consumption), or permanent
-(mapping and parsing errors: returned to the caller for the dead-letter topic).
+idempotent write), retryable (429, 5xx, connection trouble: the items left are sent again under the
+one retry policy, streams.retry, for as long as it takes, which holds the batch and so pauses
+consumption), or permanent (mapping and parsing errors: returned to the caller for the dead-letter
+topic). The client itself does not retry (``max_retries=0``): this is the one layer that waits for
+Elasticsearch, and it counts its waits. Anything else (a document that cannot be serialized, a
+request Elasticsearch refuses whole) is raised.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,8 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
+from streams.errors import TransientError
+from streams.retry import Backoff, retrying
 from streams.schemas import articles_index_template
 from streams.settings import Settings
 
@@ -45,6 +48,7 @@ def create_client(settings: Settings) -> AsyncElasticsearch:
     return AsyncElasticsearch(
         settings.elasticsearch_url,
         request_timeout=settings.elasticsearch_request_timeout,
+        max_retries=0,
         **options,
     )
 
@@ -116,10 +120,17 @@ def _item_error(info: dict[str, Any]) -> tuple[str, int, str]:
 class BulkIndexer:
     """Writes batches of (id, document) to one index or alias until each is acked or rejected."""
 
-    def __init__(self, client: AsyncElasticsearch, index: str, settings: Settings) -> None:
+    def __init__(
+        self,
+        client: AsyncElasticsearch,
+        index: str,
+        settings: Settings,
+        on_retry: Callable[[str], None] = lambda what: None,
+    ) -> None:
         self._client = client
         self._index = index
-        self._max_backoff = settings.sink_max_backoff_seconds
+        self._backoff = Backoff(settings.sink_max_backoff_seconds)
+        self._on_retry = on_retry
         self._chunk_size = settings.sink_batch_size
         self._chunk_bytes = settings.sink_batch_max_bytes
 
@@ -130,18 +141,20 @@ class BulkIndexer:
         then counts as done: there is nothing to update)."""
         outcome = BulkOutcome()
         pending = dict(documents)
-        attempt = 0
-        while pending:
+
+        async def send_pending() -> None:
+            nonlocal pending
             retry = await self._write_once(pending, outcome, partial)
             pending = {doc_id: pending[doc_id] for doc_id in retry}
             if pending:
-                attempt += 1
-                outcome.retries += 1
-                delay = min(self._max_backoff, 0.5 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1.0)
-                log.warning(
-                    "elasticsearch: %d documents to retry, attempt %d, waiting %.1fs", len(pending), attempt, delay
-                )
-                await asyncio.sleep(delay)
+                raise TransientError(f"elasticsearch: {len(pending)} documents to send again")
+
+        def count(what: str) -> None:
+            outcome.retries += 1
+            self._on_retry(what)
+
+        if pending:
+            await retrying("indexing" if not partial else "updating", send_pending, self._backoff, count)
         if refresh:
             await self._client.indices.refresh(index=self._index)
         return outcome

@@ -46,15 +46,15 @@ def free_port() -> int:
         return port
 
 
-def dead_letters_by_reason(port: int) -> Counter[str]:
-    """The worker's ``newsflow_dead_letters_total`` summed by reason, as the Grafana panel sums it."""
+def metric_samples(port: int, name: str, label: str = "action") -> Counter[str]:
+    """A worker's samples of metric ``name`` summed by ``label`` (as a Grafana ``sum by`` panel does)."""
     exported = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
-    by_reason: Counter[str] = Counter()
+    by_label: Counter[str] = Counter()
     for family in text_string_to_metric_families(exported):
         for sample in family.samples:
-            if sample.name == "newsflow_dead_letters_total":
-                by_reason[sample.labels["reason"]] += int(sample.value)
-    return by_reason
+            if sample.name == name:
+                by_label[sample.labels[label]] += int(sample.value)
+    return by_label
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from elasticsearch import AsyncElasticsearch
+from elasticsearch import AsyncElasticsearch, SerializationError
 
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer
@@ -35,3 +37,13 @@ async def test_writing_the_same_id_twice_keeps_one_document(settings: Settings, 
     await indexer.write([("same", {"id": "same", "title": "second"})], refresh=True)
     assert (await es.count(index=settings.articles_alias))["count"] == 1
     assert (await es.get(index=settings.articles_alias, id="same"))["_source"]["title"] == "second"
+
+
+async def test_a_document_that_cannot_be_serialized_is_raised_not_retried(
+    settings: Settings, es: AsyncElasticsearch
+) -> None:
+    counted: list[str] = []
+    indexer = BulkIndexer(es, settings.articles_alias, settings, on_retry=counted.append)
+    with pytest.raises(SerializationError):
+        await asyncio.wait_for(indexer.write([("x", {"id": "x", "title": object()})]), timeout=30)
+    assert counted == []

@@ -23,8 +23,8 @@ from streams.codec import encode
 from streams.settings import Settings
 from streams.sources.producer import create_producer, produce_articles
 from tests.integration.conftest import (
-    dead_letters_by_reason,
     free_port,
+    metric_samples,
     raw_articles,
     read_topic,
     restart_service_after,
@@ -150,7 +150,7 @@ async def test_fuzzed_bad_inputs_are_dead_lettered_and_good_ones_indexed(
     # the Grafana panel "dead letters by reason" sums newsflow_dead_letters_total by (stage, reason)
 
     async def counted() -> bool:
-        return dead_letters_by_reason(port) == reasons
+        return metric_samples(port, "newsflow_dead_letters_total", "reason") == reasons
 
     await wait_for(counted, timeout=30)
     assert worker.poll() is None
