@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from streams.errors import UNEXPECTED, PoisonRecordError, Stage
-from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
+from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition, from_value
 from streams.schemas import validation_errors
 
 MAX_ERRORS_IN_MESSAGE = 3
@@ -43,7 +43,7 @@ def _decode(kind: str, value: bytes, stage: Stage) -> dict[str, Any]:
 def decode_raw(value: bytes) -> RawArticle:
     data = _decode("raw", value, "decode")
     try:
-        return RawArticle.from_dict(data)
+        return from_value(RawArticle, data)
     except ValueError as exc:  # a value the schema's types allow but the record cannot hold (a bad timestamp)
         raise PoisonRecordError("decode", "schema", f"raw record has an invalid value: {exc}") from exc
 
@@ -51,7 +51,7 @@ def decode_raw(value: bytes) -> RawArticle:
 def decode_enriched(value: bytes) -> EnrichedArticle:
     data = _decode("enriched", value, "index")
     try:
-        return EnrichedArticle.from_dict(data)
+        return from_value(EnrichedArticle, data)
     except ValueError as exc:
         raise PoisonRecordError("index", "schema", f"enriched record has an invalid value: {exc}") from exc
 

@@ -1,14 +1,18 @@
 """Typed records, one per stage: RawArticle -> ParsedArticle -> EnrichedArticle, and DeadLetter.
 
-Records are frozen dataclasses; orjson serializes them directly (tuples become arrays, datetimes
-RFC 3339). ``from_dict`` rebuilds them from a decoded topic value that already passed its JSON Schema.
+Records are frozen dataclasses, each defined once, here; orjson serializes them directly (tuples become
+arrays, datetimes RFC 3339) and ``from_value`` rebuilds one from a decoded topic value that passed its
+JSON Schema (``schemas/topics``; ``tests/unit/test_records.py`` checks the two agree), through
+pydantic's validation of these same dataclasses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+
+from pydantic import TypeAdapter
 
 from streams.errors import DeadLetterReason, Stage
 
@@ -17,10 +21,6 @@ RECORD_SCHEMA_VERSION = 1
 RawFormat = Literal["text", "record", "html", "feed"]
 TitleSource = Literal["metadata", "first_sentence", "none"]
 EntityType = Literal["PERSON", "ORG", "LOCATION", "MISC"]
-
-
-def parse_timestamp(value: str) -> datetime:
-    return datetime.fromisoformat(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,24 +38,6 @@ class RawArticle:
     authors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     schema_version: int = RECORD_SCHEMA_VERSION
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RawArticle:
-        return cls(
-            id=data["id"],
-            format=data["format"],
-            content=data["content"],
-            fetched_at=parse_timestamp(data["fetched_at"]),
-            origin=data["origin"],
-            title=data.get("title"),
-            url=data.get("url"),
-            source_name=data.get("source_name"),
-            published_at=data.get("published_at"),
-            language=data.get("language"),
-            authors=tuple(data.get("authors") or ()),
-            tags=tuple(data.get("tags") or ()),
-            schema_version=data["schema_version"],
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,29 +74,6 @@ class ParsedArticle:
     word_count: int
     parse_warnings: tuple[str, ...] = ()
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ParsedArticle:
-        published = data.get("published_at")
-        return cls(
-            id=data["id"],
-            url=data.get("url"),
-            canonical_url=data.get("canonical_url"),
-            title=data["title"],
-            title_source=data["title_source"],
-            lead=data.get("lead"),
-            body=tuple(data["body"]),
-            source=Source(name=data["source"]["name"], domain=data["source"]["domain"]),
-            published_at=parse_timestamp(published) if published else None,
-            fetched_at=parse_timestamp(data["fetched_at"]),
-            language=data.get("language"),
-            authors=tuple(data.get("authors") or ()),
-            page_tags=tuple(data["page_tags"]),
-            related=tuple(Link(title=r["title"], url=r.get("url")) for r in data["related"]),
-            similar=tuple(data["similar"]),
-            word_count=data["word_count"],
-            parse_warnings=tuple(data["parse_warnings"]),
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class Entity:
@@ -130,13 +89,6 @@ class Entity:
     label: str
     source: str
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Entity:
-        """Also reads records written before labels existed (``canonical``, no ``key``/``label``)."""
-        key = data["key"] if "key" in data else data["canonical"]
-        label = data.get("label") or data["text"]
-        return cls(data["text"], data["type"], data["start"], data["end"], key, label, data["source"])
-
 
 TagKind = Literal["page", "entity", "keyphrase", "topic"]
 
@@ -150,11 +102,6 @@ class Tag:
     kind: TagKind
     score: float
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Tag:
-        """Also reads records written before the matching key was named ``key`` (``canonical``)."""
-        return cls(data["label"], data["key"] if "key" in data else data["canonical"], data["kind"], data["score"])
-
 
 @dataclass(frozen=True, slots=True)
 class EnrichedArticle:
@@ -162,15 +109,6 @@ class EnrichedArticle:
     tags: tuple[Tag, ...]
     entities: tuple[Entity, ...] = ()
     schema_version: int = RECORD_SCHEMA_VERSION
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EnrichedArticle:
-        return cls(
-            article=ParsedArticle.from_dict(data["article"]),
-            tags=tuple(Tag.from_dict(t) for t in data["tags"]),
-            entities=tuple(Entity.from_dict(e) for e in data["entities"]),
-            schema_version=data["schema_version"],
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,3 +134,32 @@ class DeadLetter:
     key: str | None = None
     schema_version: int = RECORD_SCHEMA_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+Record = TypeVar("Record")
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
+def from_value(record: type[Record], data: dict[str, Any]) -> Record:
+    """``record`` built from a decoded topic value (nested records, tuples and timestamps included);
+    raises pydantic's ValidationError, a ValueError, for a value the record cannot hold."""
+    if record is EnrichedArticle:
+        data = with_keys(data)
+    adapter = _ADAPTERS.get(record)
+    if adapter is None:
+        adapter = _ADAPTERS[record] = TypeAdapter(record)
+    built: Record = adapter.validate_python(data)
+    return built
+
+
+def with_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """An enriched value written before entities and tags had ``key`` and ``label`` (they had
+    ``canonical``, the same matching key; the label was the text), in today's shape."""
+    if all("key" in item for item in (*data["entities"], *data["tags"])):
+        return data
+    entities = [
+        item if "key" in item else {**item, "key": item["canonical"], "label": item["text"]}
+        for item in data["entities"]
+    ]
+    tags = [item if "key" in item else {**item, "key": item["canonical"]} for item in data["tags"]]
+    return {**data, "entities": entities, "tags": tags}

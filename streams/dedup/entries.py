@@ -13,7 +13,7 @@ from streams.dedup.sketch import body_tokens, fingerprint, signature
 from streams.dedup.stories import StoryEntry
 from streams.errors import PoisonRecordError
 from streams.normalize import matching_key
-from streams.records import RECORD_SCHEMA_VERSION, EnrichedArticle, parse_timestamp
+from streams.records import RECORD_SCHEMA_VERSION, EnrichedArticle
 from streams.schemas import validation_errors
 
 
@@ -74,7 +74,7 @@ def decode_entry(value: bytes) -> StoryEntry:
     return StoryEntry(
         doc_id=data["doc_id"],
         delivery=data["delivery"],
-        seen_at=parse_timestamp(data["seen_at"]),
+        seen_at=datetime.fromisoformat(data["seen_at"]),
         source=data["source"],
         fingerprint=data["fingerprint"],
         signature=np.frombuffer(base64.b64decode(data["signature"]), dtype="<u4").astype(np.uint32),

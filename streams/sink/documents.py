@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from streams.dedup.stories import StoryAssignment
+from streams.enrich.article import body_text
 from streams.normalize import matching_key
 from streams.records import EnrichedArticle
 from streams.stemming import stem_text
@@ -36,7 +37,7 @@ def links_field(links: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
 
 def to_document(enriched: EnrichedArticle, indexed_at: datetime, story: StoryAssignment) -> dict[str, Any]:
     article = enriched.article
-    body = "\n\n".join(article.body)
+    body = body_text(article)  # the string the entity offsets point into
     return {
         "id": article.id,
         "schema_version": enriched.schema_version,
