@@ -22,13 +22,13 @@ from pathlib import Path
 from uuid import uuid4
 
 from bench.report import publish
+from streams.kafka.topics import create_topics
 from streams.pipeline import offline_documents, process_raw
 from streams.records import RawArticle
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer, drop_index, ensure_index, open_client
 from streams.sources.files import read_paths
 from streams.sources.producer import create_producer, produce_articles
-from streams.topics import create_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared/data/articles/arabic/saudinewsnet/sample_2015-08-01_02.jsonl"

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from streams.codec import encode
+from streams.kafka.codec import encode
 from streams.metrics import Metrics
 from streams.pipeline import process_value
 from streams.records import DeadLetter, SourcePosition
@@ -51,8 +51,8 @@ OptionalPaths = Annotated[
 @cli.command()
 def setup() -> None:
     """Create the Kafka topics and the Elasticsearch index template, index and alias (idempotent)."""
+    from streams.kafka.topics import create_topics
     from streams.sink.elasticsearch import ensure_index, open_client
-    from streams.topics import create_topics
 
     settings = Settings()
     created = create_topics(settings)
@@ -145,7 +145,7 @@ def worker(loglevel: str = typer.Option("info", help="crit, error, warn, info or
     """Run the Faust worker: process (parse + enrich) and index agents."""
     import faust
 
-    from streams.app import create_app
+    from streams.worker.app import create_app
 
     app = create_app(Settings())
     faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
@@ -248,7 +248,7 @@ ErrorOption = Annotated[
 @dlq_cli.command("list")
 def dlq_list(stage: StageOption = None, error: ErrorOption = None, limit: int = typer.Option(50, min=1)) -> None:
     """One line per dead letter: position, time, stage, reason, error."""
-    from streams.deadletters import read_dead_letters
+    from streams.kafka.dead_letters import read_dead_letters
 
     console = Console(highlight=False, soft_wrap=True)
     shown = 0
@@ -269,7 +269,7 @@ def dlq_list(stage: StageOption = None, error: ErrorOption = None, limit: int = 
 @dlq_cli.command("show")
 def dlq_show(position: Annotated[str, typer.Argument(help="PARTITION:OFFSET, as dlq list prints it")]) -> None:
     """The whole dead letter, payload included, as JSON."""
-    from streams.deadletters import read_dead_letters
+    from streams.kafka.dead_letters import read_dead_letters
 
     for stored in read_dead_letters(Settings()):
         if stored.position == position:
@@ -282,7 +282,7 @@ def dlq_show(position: Annotated[str, typer.Argument(help="PARTITION:OFFSET, as 
 @dlq_cli.command("replay")
 def dlq_replay(stage: StageOption = None, error: ErrorOption = None) -> None:
     """Send dead letters' original payloads back into the pipeline (after the cause was fixed)."""
-    from streams.deadletters import read_dead_letters, replay
+    from streams.kafka.dead_letters import read_dead_letters, replay
     from streams.sources.producer import create_producer
 
     settings = Settings()

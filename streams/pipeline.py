@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from streams.codec import dead_letter, decode_raw
 from streams.dedup.entries import story_entry
 from streams.dedup.stories import StoryIndex
 from streams.enrich.article import enrich_article
 from streams.enrich.names import NameDictionary
 from streams.errors import PoisonRecordError, Stage
+from streams.kafka.codec import dead_letter, decode_raw
 from streams.parse.article import parse_article
 from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
 from streams.settings import Settings

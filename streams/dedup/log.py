@@ -29,8 +29,8 @@ from typing import Any
 from streams.dedup.entries import decode_entry, encode_entry
 from streams.dedup.stories import StoryAssignment, StoryEntry, StoryIndex
 from streams.errors import TransientError
+from streams.kafka.reader import follow_topic
 from streams.settings import Settings
-from streams.topic_reader import follow_topic
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ and aliases: a short form (a surname) that an article used for one full name, so
 that names the person only by the short form gets the same key.
 
 The dictionary is plain data here; workers share what they learn through a compacted topic
-(streams.shared_names) and ``newsflow process`` keeps it in memory across its inputs.
+(streams.kafka.shared_names) and ``newsflow process`` keeps it in memory across its inputs.
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ from typing import Any
 import orjson
 from kafka import KafkaProducer
 
-from streams.codec import dead_letter, encode
 from streams.errors import PoisonRecordError
-from streams.kafka_security import kafka_python_options
+from streams.kafka.codec import dead_letter, encode
+from streams.kafka.security import kafka_python_options
 from streams.metrics import Metrics
 from streams.records import RawArticle, SourcePosition
 from streams.schemas import validation_errors

@@ -24,12 +24,12 @@ from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from streams.kafka_security import kafka_python_options
+from streams.kafka.security import kafka_python_options
+from streams.kafka.topics import create_topics, topic_specs
 from streams.records import RawArticle
 from streams.settings import Settings, default_home
 from streams.sink.elasticsearch import drop_index, ensure_index, open_client
 from streams.sources.files import read_paths
-from streams.topics import create_topics, topic_specs
 from tests.conftest import ROOT, SAUDI_SAMPLE
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 from kafka import KafkaProducer
 
-from streams.kafka_security import kafka_python_options
+from streams.kafka.security import kafka_python_options
 from streams.search import search_articles
 from streams.settings import Settings
 from tests.conftest import SEED_ARTICLE, SEED_TAGS_DEDUPLICATED

@@ -16,7 +16,7 @@ from kafka.admin import KafkaAdminClient, ScramMechanism, UserScramCredentialUps
 from kafka.errors import KafkaError
 from pydantic import SecretStr
 
-from streams.kafka_security import kafka_python_options
+from streams.kafka.security import kafka_python_options
 from streams.settings import Settings
 from streams.sources.producer import create_producer
 from tests.conftest import SEED_ARTICLE

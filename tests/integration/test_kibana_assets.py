@@ -1,7 +1,7 @@
 """The Kibana saved objects (deploy/kibana/newsflow.ndjson) against the real index: every field they use
 is in the index mapping (and aggregatable where they aggregate, sort or time-filter on it), each
 visualization's aggregation and each saved search's query find the SaudiNewsNet sample, and the
-dashboard shows the visualizations of the file. Kibana cannot run here, so streams.kibana rebuilds
+dashboard shows the visualizations of the file. Kibana cannot run here, so tests.kibana rebuilds
 its requests; the sample is indexed the way the index agent writes it, without Kafka."""
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 
 from streams.enrich.spellings import default_spellings
-from streams.kibana import SavedObject, aggregation_request, field_uses, load
 from streams.normalize import matching_key
 from streams.pipeline import offline_documents, process_raw
 from streams.records import RawArticle
@@ -23,6 +22,7 @@ from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer
 from streams.sources.files import read_paths
 from tests.conftest import SAUDI_SAMPLE
+from tests.kibana import SavedObject, aggregation_request, field_uses, load
 
 pytestmark = pytest.mark.integration
 

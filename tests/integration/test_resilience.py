@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from streams.codec import encode
+from streams.kafka.codec import encode
 from streams.settings import Settings
 from streams.sources.producer import create_producer, produce_articles
 from tests.integration.conftest import (

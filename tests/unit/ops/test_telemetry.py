@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from streams.codec import dead_letter
 from streams.dedup.stories import StoryAssignment
 from streams.errors import PoisonRecordError
+from streams.kafka.codec import dead_letter
 from streams.ops.telemetry import Telemetry
 from streams.records import SourcePosition
 

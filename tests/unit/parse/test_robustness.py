@@ -8,8 +8,8 @@ from typing import get_args
 import orjson
 import pytest
 
-from streams.codec import encode
 from streams.errors import DeadLetterReason
+from streams.kafka.codec import encode
 from streams.parse.article import parse_article
 from streams.pipeline import process_value
 from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition

@@ -16,18 +16,18 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Protocol
 
-from streams.codec import dead_letter, decode_enriched, encode
 from streams.dedup.entries import story_entry
 from streams.dedup.log import StoryLog
 from streams.dedup.stories import StoryAssignment, StoryEntry
 from streams.enrich.names import NameDictionary
 from streams.errors import PoisonRecordError
+from streams.kafka.codec import dead_letter, decode_enriched, encode
+from streams.kafka.shared_names import SharedNames
 from streams.ops.telemetry import Telemetry
 from streams.pipeline import process_value
 from streams.records import DeadLetter, EnrichedArticle, SourcePosition
 from streams.retry import Backoff, Retrier
 from streams.settings import Settings
-from streams.shared_names import SharedNames
 from streams.sink.documents import document_id, links_field, to_document
 from streams.sink.elasticsearch import BulkIndexer, Rejected, ensure_index, open_client
 

@@ -17,8 +17,8 @@ from typing import Any
 import orjson
 
 from streams.enrich.names import Alias, NameDictionary
+from streams.kafka.reader import follow_topic
 from streams.settings import Settings
-from streams.topic_reader import follow_topic
 
 log = logging.getLogger(__name__)
 ALIAS_PREFIX = "alias:"
@@ -56,7 +56,7 @@ class SharedNames:
             log.exception("could not share %d learned names and %d aliases", len(learned), len(aliases))
 
     async def read_forever(self) -> None:
-        """Read the names topic from the beginning and keep following it (streams.topic_reader)."""
+        """Read the names topic from the beginning and keep following it (streams.kafka.reader)."""
         await follow_topic(self.settings, self.settings.names_topic, self._take)
 
     async def _take(self, messages: Sequence[Any]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from streams.kafka_security import aiokafka_options
+from streams.kafka.security import aiokafka_options
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from streams.kafka_security import kafka_python_options
+from streams.kafka.security import kafka_python_options
 from streams.settings import Settings
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import faust
 
-from streams.agents import make_index_agent, make_process_agent
 from streams.dedup.log import StoryLog
 from streams.enrich.names import NameDictionary
-from streams.kafka_security import faust_credentials
+from streams.kafka.security import faust_credentials
+from streams.kafka.shared_names import SharedNames
 from streams.ops.telemetry import Telemetry
 from streams.ops.web import OpsViews
 from streams.settings import Settings
-from streams.shared_names import SharedNames
+from streams.worker.agents import make_index_agent, make_process_agent
 
 
 def create_app(settings: Settings) -> faust.App:

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from streams.kafka_security import kafka_python_options
+from streams.kafka.security import kafka_python_options
 from streams.settings import Settings
 
 RAW_STAGES = frozenset({"decode", "parse", "enrich"})

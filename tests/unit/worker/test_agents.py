@@ -14,17 +14,17 @@ import orjson
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from streams import agents
-from streams.agents import IndexStage, index_or_dead_letter
-from streams.codec import encode
 from streams.dedup.stories import StoryAssignment, StoryEntry, StoryIndex
 from streams.enrich.article import enrich_article
+from streams.kafka.codec import encode
 from streams.ops.telemetry import Telemetry
 from streams.parse.article import parse_article
 from streams.records import RawArticle
 from streams.retry import Backoff, Retrier
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer
+from streams.worker import agents
+from streams.worker.agents import IndexStage, index_or_dead_letter
 
 
 class InMemoryStories:
