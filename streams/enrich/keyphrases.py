@@ -6,14 +6,17 @@ there). A candidate is a run of words between stop words, punctuation and line b
 run is further cut into noun phrases by definiteness: a phrase is one head word followed by words with
 the article ``ال`` (``وزارة الدفاع الأمريكية``, ``الأولويات الدفاعية والأمنية``), so an unknown name
 after an adjective (``الجنوبي شين``) never joins it. Arabic phrases are head-first, so the candidates of
-a phrase are its prefixes; other languages take every sub-run.
+a phrase are its prefixes (and those of its modifiers, head dropped); other languages take every
+sub-run. Heads that are imperfect verbs (``يطالب``) or open with an unsplittable ``ل`` (``لوزير``) are
+skipped; a lone word must be a definite noun, not a relative adjective (``البرازيلي``).
 
 The article's entities bound the candidates: a phrase may contain a whole name but never cut one, and a
 phrase that is a name, or a piece of one found elsewhere, is dropped: names already become ``entity``
-tags. Candidates are
-scored by how often they occur in the whole article (a leading proclitic ignored), their length and how
-early they first occur; the best ones that overlap no better one, in the text or as words, are kept.
-The label is the first occurrence as written, without a leading conjunction or preposition.
+tags. Candidates are scored by how often they occur in the whole article (a leading proclitic
+ignored), their length and how early they first occur; a phrase said once outside the title, or a lone
+word said less than three times, is not kept. The best ones that overlap no better one, in the text or
+as words, are kept. The label is the first occurrence as written, without a leading conjunction or
+preposition.
 """
 
 from __future__ import annotations
@@ -158,6 +161,11 @@ def _particle(word: str, counted: str) -> int:
     return 0
 
 
+def _preposition(key: str) -> bool:
+    """Whether a phrase starts with "ل" (to, for) that could not be told from the word: "لوزير الصحة"."""
+    return key.startswith("لل") or (key.startswith("ل") and len(key.split(" ", 1)[0]) > 4)
+
+
 def frequency(key: str, counted: str) -> int:
     """Occurrences of the phrase ``key`` in the article, its first word with or without a proclitic."""
     total = sum(counted.count(f" {p}{key} ") for p in _COUNTED_PROCLITICS)
@@ -208,11 +216,11 @@ def extract(
                 if _cuts(begin, end, names[part]):  # the label's span, so a name's proclitic is no exception
                     continue
                 key = " ".join(w.key for w in words)[drop:]
-                if key in found or f" {key} " in named or (drop == 0 and key.startswith("لل")):
+                if key in found or f" {key} " in named or (drop == 0 and _preposition(key)):
                     continue
                 position = _TITLE_WEIGHT if part == "title" else 1.0 - 0.5 * begin / LEAD_CHARS
                 count = frequency(key, counted)
-                if part == "body" and count < (2 if len(words) > 1 else 3):  # not what the article is about
+                if count < (3 if len(words) == 1 else 2 if part == "body" else 1):  # not what the article is about
                     continue
                 score = count * _LENGTH_WEIGHT[len(words)] * position
                 found[key] = Phrase(text[begin:end], key, part, begin, end, score)
