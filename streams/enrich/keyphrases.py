@@ -154,16 +154,16 @@ def _noun(word: str) -> bool:
 
 def _particle(word: str, counted: str) -> int:
     """Length of the proclitic to drop from a phrase's first word (0: keep it as written)."""
-    if word.startswith(_PARTICLES) and len(word) > 3:
+    if word.startswith(_PARTICLES) and len(word) > 3 and not word.startswith("لل"):  # "لل": "ل" + "ال"
         rest = word[1:]
         if rest.startswith("ال") or f" {rest} " in counted:  # "والأمن"; "وكوريا" where "كوريا" occurs
             return 1
     return 0
 
 
-def _preposition(key: str) -> bool:
-    """Whether a phrase starts with "ل" (to, for) that could not be told from the word: "لوزير الصحة"."""
-    return key.startswith("لل") or (key.startswith("ل") and len(key.split(" ", 1)[0]) > 4)
+def _preposition(key: str, dropped: int) -> bool:
+    """Whether a phrase starts with "ل" (to, for) that could not be split off: "للطاقة", "لوزير الصحة"."""
+    return key.startswith("لل") or (not dropped and key.startswith("ل") and len(key.split(" ", 1)[0]) > 4)
 
 
 def frequency(key: str, counted: str) -> int:
@@ -216,7 +216,7 @@ def extract(
                 if _cuts(begin, end, names[part]):  # the label's span, so a name's proclitic is no exception
                     continue
                 key = " ".join(w.key for w in words)[drop:]
-                if key in found or f" {key} " in named or (drop == 0 and _preposition(key)):
+                if key in found or f" {key} " in named or _preposition(key, drop):
                     continue
                 position = _TITLE_WEIGHT if part == "title" else 1.0 - 0.5 * begin / LEAD_CHARS
                 count = frequency(key, counted)

@@ -202,3 +202,10 @@ def test_lead_ends_on_a_whole_word() -> None:
     assert len(cut) <= LEAD_CHARS
     assert cut.split(" ")[-2] == "كلمة"
     assert lead("ا" * (LEAD_CHARS - 2) + " طويلة") == "ا" * (LEAD_CHARS - 2) + " "
+
+
+def test_a_phrase_opening_with_lil_is_not_cut_to_a_false_word() -> None:
+    body = ["معرض للطاقة الذرية والمتجددة في الرياض.", "كلمة لطاقة أخرى، وللطاقة الذرية والمتجددة مستقبل."]
+    labels = [p.label for p in extract("معرض", body, "ar")]
+    assert "لطاقة الذرية والمتجددة" not in labels
+    assert "الذرية والمتجددة" in labels
