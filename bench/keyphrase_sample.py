@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,8 @@ CONTEXT_CHARS = 600
 def in_context(title: str, body: str, label: str) -> str:
     """Title and lead with the label's first occurrence bracketed (title first, as the extractor reads)."""
     text = f"{title}\n\n{body[:CONTEXT_CHARS]}"
-    at = text.find(label)
-    return text if at < 0 else f"{text[:at]}[[{label}]]{text[at + len(label) :]}"
+    found = re.search(rf"(?<!\w){re.escape(label)}(?!\w)", text)
+    return text if found is None else f"{text[: found.start()]}[[{label}]]{text[found.end() :]}"
 
 
 def sample(size: int, seed: int) -> list[dict[str, Any]]:

@@ -9,7 +9,16 @@ from hypothesis import strategies as st
 
 from streams.enrich.article import body_text
 from streams.enrich.entities import recognize
-from streams.enrich.keyphrases import LEAD_CHARS, MAX_KEYPHRASES, Phrase, extract, keyphrases, lead, stop_words
+from streams.enrich.keyphrases import (
+    LEAD_CHARS,
+    MAX_KEYPHRASES,
+    MIN_WORDS,
+    Phrase,
+    extract,
+    keyphrases,
+    lead,
+    stop_words,
+)
 from streams.normalize import matching_key
 from streams.parse.article import parse_article
 from streams.records import RawArticle
@@ -189,6 +198,7 @@ def test_kept_phrases_are_whole_disjoint_and_cut_no_entity(article: tuple[str, l
     assert len(phrases) <= MAX_KEYPHRASES
     for phrase in phrases:
         assert texts[phrase.part][phrase.start : phrase.end] == phrase.label
+        assert MIN_WORDS <= len(phrase.key.split()) <= 4
         assert matching_key(phrase.label) == phrase.key
         assert not [e for e in entities if e.source == f"crf:{phrase.part}" and cuts(phrase, e)]
         named = {matching_key(texts[e.source.split(":")[1]][e.start : e.end]) for e in entities}
