@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -97,11 +97,14 @@ def stop_words(language: str) -> frozenset[str]:
     return frozenset(matching_key(w) for w in (*listed, *curated.get(language, ())))
 
 
-def _is_stop(word: str, stops: frozenset[str]) -> bool:
+@lru_cache(maxsize=100_000)
+def _is_stop(word: str, language: str) -> bool:
+    """Whether a key word ends a candidate (cached: most words of an article are common words)."""
+    stops = stop_words(language)
     return word in stops or split_clitics(word)[1] in stops or _DIGIT.search(word) is not None or len(word) < 2
 
 
-def runs(text: str, stops: frozenset[str]) -> Iterator[list[_Word]]:
+def runs(text: str, language: str) -> Iterator[list[_Word]]:
     """Runs of non-stop words of ``text`` not split by punctuation or a line break."""
     key, offsets = key_with_offsets(text)
     run: list[_Word] = []
@@ -112,7 +115,7 @@ def runs(text: str, stops: frozenset[str]) -> Iterator[list[_Word]]:
         if run and not joined:
             yield run
             run = []
-        if _is_stop(word.key, stops):
+        if _is_stop(word.key, language):
             if run:
                 yield run
             run = []
@@ -189,8 +192,7 @@ def extract(
     title: str, paragraphs: Sequence[str], language: str | None, entities: Sequence[Located] = ()
 ) -> list[Phrase]:
     """The article's keyphrases, best first; entity offsets refer to the title or the joined body."""
-    stops = stop_words(language) if language else frozenset()
-    if not stops:  # no stop-word list to cut phrases with
+    if not language or not stop_words(language):  # no stop-word list to cut phrases with
         return []
     body = "\n\n".join(paragraphs)
     texts: dict[Part, str] = {"title": title, "body": lead(body)}
@@ -205,8 +207,8 @@ def extract(
         named += f"{name[_particle(name, counted) :]} | "
     found: dict[str, Phrase] = {}
     for part, text in texts.items():
-        for run in runs(text, stops):
-            for words in candidates(run, language or ""):
+        for run in runs(text, language):
+            for words in candidates(run, language):
                 drop = _particle(words[0].key, counted)
                 begin, end = words[0].second if drop else words[0].start, words[-1].end
                 if _cuts(begin, end, names[part]):  # the label's span, so a name's proclitic is no exception
