@@ -69,7 +69,7 @@ def enrich_article(article: ParsedArticle, names: NameDictionary | None = None) 
         tags=(
             *page_tags(article.page_tags, entities),
             *entity_tags(entities),
-            *keyphrases(article.title, article.body, article.language),
+            *keyphrases(article.title, article.body, article.language, entities),
             *topics,
         ),
         entities=entities,

@@ -38,4 +38,5 @@ def test_seed_enrichment(make_raw: Callable[..., RawArticle], seed_text: str) ->
     assert {entity_tags[0].key, entity_tags[1].key} == {"الولايات المتحده", "لويد اوستن"}
     assert next(t.label for t in enriched.tags if t.kind == "topic") == "defence"
     keyphrases = [t.label for t in enriched.tags if t.kind == "keyphrase"]
-    assert "الأولويات الدفاعية والأمنية" in keyphrases
+    assert "الأولويات الدفاعية والأمنية المشتركة" in keyphrases
+    assert not [k for k in keyphrases if "شين" in k]  # no piece of the name شين وونسيك
