@@ -25,6 +25,7 @@ from bench.report import publish
 from streams.kafka.topics import create_topics
 from streams.pipeline import offline_documents, process_raw
 from streams.records import RawArticle
+from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer, drop_index, ensure_index, open_client
 from streams.sources.files import read_paths
@@ -40,7 +41,7 @@ def load_articles(settings: Settings, count: int) -> list[RawArticle]:
 
 
 async def indexed(settings: Settings) -> int:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         await client.indices.refresh(index=settings.articles_alias)
         return int((await client.count(index=settings.articles_alias))["count"])
 
@@ -55,7 +56,7 @@ async def wait_indexed(settings: Settings, target: int, timeout: float) -> float
 
 
 async def drop(settings: Settings) -> None:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         await drop_index(client, settings)
 
 
@@ -92,7 +93,7 @@ def run_pipeline(settings: Settings, articles: list[RawArticle], workdir: Path, 
 
 
 async def _ensure(settings: Settings) -> None:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         await ensure_index(client, settings)
 
 
@@ -100,9 +101,9 @@ async def run_direct(settings: Settings, articles: list[RawArticle]) -> float:
     """Seconds to bulk-index the same final documents straight into Elasticsearch."""
     now = datetime.now(UTC)
     documents = offline_documents(map(process_raw, articles), settings, now)
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         await ensure_index(client, settings)
-        indexer = BulkIndexer(client, settings.articles_alias, settings)
+        indexer = BulkIndexer(client, settings.articles_alias, settings.sink, Retrier(settings.backoff))
         start = time.monotonic()
         for offset in range(0, len(documents), settings.sink_batch_size):
             await indexer.write(documents[offset : offset + settings.sink_batch_size])

@@ -62,7 +62,7 @@ def setup() -> None:
     )
 
     async def prepare() -> str:
-        async with open_client(settings) as client:
+        async with open_client(settings.elasticsearch) as client:
             return await ensure_index(client, settings)
 
     err.print(f"elasticsearch: index template and alias {asyncio.run(prepare())} ready")
@@ -165,7 +165,7 @@ def process(paths: Paths) -> None:
     for item in read_paths(paths, settings.jsonl_fields):
         if isinstance(item, InputError):
             failures += 1
-            err.print(f"[red]error[/red] {item.origin}: {item.reason}")
+            err.print(f"[red]error[/red] {item.origin}: {item.reason}: {item.message}")
             continue
         outcome = process_value(encode(item), SourcePosition(), item.id.encode(), settings.max_payload_bytes, names)
         if isinstance(outcome, DeadLetter):
@@ -214,7 +214,7 @@ def search(
 
     async def run() -> None:
         deadline = time.monotonic() + wait
-        async with open_client(settings) as client:
+        async with open_client(settings.elasticsearch) as client:
             result = await run_search(client, settings, query, filters, size, facets)
             while not result.hits and time.monotonic() < deadline:
                 await asyncio.sleep(1)

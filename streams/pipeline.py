@@ -52,7 +52,7 @@ def offline_documents(
 ) -> list[tuple[str, dict[str, Any]]]:
     """(id, document) as the index agent writes them, with stories from an in-memory StoryIndex in
     the articles' order instead of the shared story log (benchmarks, tests, offline runs)."""
-    stories = StoryIndex.for_settings(settings)
+    stories = StoryIndex.configured(settings.stories)
     return [
         (document_id(e), to_document(e, indexed_at, stories.apply(story_entry(e, settings.dedup_num_perm))))
         for e in articles

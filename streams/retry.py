@@ -2,7 +2,7 @@
 
 A failure is transient when it says so by type: newsflow's ``TransientError`` (and its
 ``BackpressureError``), Kafka errors the client marks retriable plus its send time-out, connection
-errors and time-outs of the Elasticsearch transport and of the OS. Everything else — a bug, a
+errors and time-outs of the Elasticsearch transport (not a TLS failure) and of the OS. Everything else — a bug, a
 configuration error, a record no retry will fix — propagates at once, so it is seen, not retried
 forever. The layer that waits counts each wait (``on_retry``), so ``newsflow_retries_total`` moves
 during an outage.
@@ -20,7 +20,7 @@ from typing import TypeVar
 from aiokafka.errors import KafkaError as AsyncKafkaError
 from aiokafka.errors import KafkaTimeoutError
 from elastic_transport import ConnectionError as TransportConnectionError
-from elastic_transport import ConnectionTimeout
+from elastic_transport import ConnectionTimeout, TlsError
 
 from streams.errors import TransientError
 
@@ -37,6 +37,8 @@ TRANSIENT_TYPES = (
 
 
 def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, TlsError):  # a certificate that does not verify will not verify next time
+        return False
     return isinstance(exc, TRANSIENT_TYPES) or (isinstance(exc, AsyncKafkaError) and exc.retriable)
 
 
@@ -77,7 +79,7 @@ class Retrier:
     """``retrying`` bound to one backoff and one counter (a worker's, counting into its metrics)."""
 
     backoff: Backoff
-    on_retry: Callable[[str], None]
+    on_retry: Callable[[str], None] = lambda what: None
 
     async def run(self, what: str, action: Callable[[], Awaitable[T]]) -> T:
         return await retrying(what, action, self.backoff, self.on_retry)

@@ -39,7 +39,7 @@ class StoryLog:
     def __init__(self, settings: Settings, topic: Any) -> None:
         self.settings = settings
         self._topic = topic
-        self.index = StoryIndex.for_settings(settings)
+        self.index = StoryIndex.configured(settings.stories)
         self._applied_offset = -1
         self._waiting: set[str] = set()  # deliveries this worker appended and waits for
         self._answers: dict[int, tuple[str, StoryAssignment]] = {}  # offset -> (delivery, answer)

@@ -48,7 +48,7 @@ def read_dead_letters(
 ) -> Iterator[StoredDeadLetter]:
     """Every dead letter now in the topic, oldest first per partition, optionally filtered by stage and by
     a substring of the error class or message."""
-    consumer = KafkaConsumer(**kafka_python_options(settings), enable_auto_commit=False)
+    consumer = KafkaConsumer(**kafka_python_options(settings.kafka), enable_auto_commit=False)
     try:
         partitions = [
             TopicPartition(settings.dead_letter_topic, p)

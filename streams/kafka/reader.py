@@ -32,7 +32,7 @@ async def follow_topic(
     """
     while True:
         consumer = AIOKafkaConsumer(
-            **aiokafka_options(settings), enable_auto_commit=False, auto_offset_reset="earliest"
+            **aiokafka_options(settings.kafka), enable_auto_commit=False, auto_offset_reset="earliest"
         )
         try:
             await consumer.start()

@@ -9,60 +9,60 @@ from typing import Any
 import faust
 from aiokafka.helpers import create_ssl_context
 
-from streams.settings import Settings
+from streams.settings import KafkaConnection
 
 
-def _ssl_context(settings: Settings) -> ssl.SSLContext | None:
-    if "SSL" not in settings.kafka_security_protocol:
+def _ssl_context(kafka: KafkaConnection) -> ssl.SSLContext | None:
+    if "SSL" not in kafka.security_protocol:
         return None
-    cafile = str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None
+    cafile = str(kafka.ssl_cafile) if kafka.ssl_cafile else None
     context: ssl.SSLContext = create_ssl_context(cafile=cafile)
     return context
 
 
-def _password(settings: Settings) -> str | None:
-    return settings.kafka_sasl_password.get_secret_value() if settings.kafka_sasl_password else None
+def _password(kafka: KafkaConnection) -> str | None:
+    return kafka.sasl_password.get_secret_value() if kafka.sasl_password else None
 
 
-def kafka_python_options(settings: Settings) -> dict[str, Any]:
+def kafka_python_options(kafka: KafkaConnection) -> dict[str, Any]:
     options: dict[str, Any] = {
-        "bootstrap_servers": settings.kafka_bootstrap_servers,
-        "security_protocol": settings.kafka_security_protocol,
+        "bootstrap_servers": kafka.bootstrap_servers,
+        "security_protocol": kafka.security_protocol,
     }
-    if settings.kafka_sasl_mechanism:
+    if kafka.sasl_mechanism:
         options |= {
-            "sasl_mechanism": settings.kafka_sasl_mechanism,
-            "sasl_plain_username": settings.kafka_sasl_username,
-            "sasl_plain_password": _password(settings),
+            "sasl_mechanism": kafka.sasl_mechanism,
+            "sasl_plain_username": kafka.sasl_username,
+            "sasl_plain_password": _password(kafka),
         }
-    if settings.kafka_ssl_cafile:
-        options["ssl_cafile"] = str(settings.kafka_ssl_cafile)
+    if kafka.ssl_cafile:
+        options["ssl_cafile"] = str(kafka.ssl_cafile)
     return options
 
 
-def aiokafka_options(settings: Settings) -> dict[str, Any]:
+def aiokafka_options(kafka: KafkaConnection) -> dict[str, Any]:
     options: dict[str, Any] = {
-        "bootstrap_servers": settings.kafka_bootstrap_servers,
-        "security_protocol": settings.kafka_security_protocol,
-        "ssl_context": _ssl_context(settings),
+        "bootstrap_servers": kafka.bootstrap_servers,
+        "security_protocol": kafka.security_protocol,
+        "ssl_context": _ssl_context(kafka),
     }
-    if settings.kafka_sasl_mechanism:
+    if kafka.sasl_mechanism:
         options |= {
-            "sasl_mechanism": settings.kafka_sasl_mechanism,
-            "sasl_plain_username": settings.kafka_sasl_username,
-            "sasl_plain_password": _password(settings),
+            "sasl_mechanism": kafka.sasl_mechanism,
+            "sasl_plain_username": kafka.sasl_username,
+            "sasl_plain_password": _password(kafka),
         }
     return options
 
 
-def faust_credentials(settings: Settings) -> Any:
+def faust_credentials(kafka: KafkaConnection) -> Any:
     """The ``broker_credentials`` for faust.App (None for plain connections)."""
-    if settings.kafka_sasl_mechanism:
+    if kafka.sasl_mechanism:
         return faust.SASLCredentials(
-            username=settings.kafka_sasl_username,
-            password=_password(settings),
-            mechanism=settings.kafka_sasl_mechanism,
-            ssl_context=_ssl_context(settings),
+            username=kafka.sasl_username,
+            password=_password(kafka),
+            mechanism=kafka.sasl_mechanism,
+            ssl_context=_ssl_context(kafka),
         )
-    context = _ssl_context(settings)
+    context = _ssl_context(kafka)
     return faust.SSLCredentials(context) if context else None

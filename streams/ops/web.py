@@ -58,7 +58,7 @@ class OpsViews:
         checked_at, healthy = self._es_health
         if time.monotonic() - checked_at > HEALTH_CACHE_SECONDS:
             try:
-                async with open_client(self.settings) as client:
+                async with open_client(self.settings.elasticsearch) as client:
                     status = (await client.cluster.health(timeout="2s"))["status"]
                 healthy = status in {"green", "yellow"}
             except Exception:
@@ -159,7 +159,7 @@ class OpsViews:
             size = min(100, max(1, int(query.get("size", "10"))))
         except ValueError as exc:
             return view.json({"error": str(exc)}, status=400)
-        async with open_client(self.settings) as client:
+        async with open_client(self.settings.elasticsearch) as client:
             result = await search(client, self.settings, query.get("q", ""), filters, size)
         return view.json(asdict(result))
 

@@ -12,7 +12,7 @@ request Elasticsearch refuses whole) is raised.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,9 +23,9 @@ from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
 from streams.errors import TransientError
-from streams.retry import Backoff, retrying
+from streams.retry import Retrier, retrying
 from streams.schemas import articles_index_template
-from streams.settings import Settings
+from streams.settings import ElasticsearchConnection, Settings, SinkBatching
 
 log = logging.getLogger(__name__)
 
@@ -35,27 +35,25 @@ NOT_FOUND = 404
 FIRST_INDEX_SUFFIX = "-000001"
 
 
-def create_client(settings: Settings) -> AsyncElasticsearch:
-    password = settings.resolved_elasticsearch_password()
+def create_client(connection: ElasticsearchConnection) -> AsyncElasticsearch:
     options: dict[str, Any] = {}
-    ca_file = settings.resolved_elasticsearch_ca_file()
-    if ca_file is not None:
-        options["ca_certs"] = str(ca_file)
-    if settings.elasticsearch_api_key is not None:
-        options["api_key"] = settings.elasticsearch_api_key.get_secret_value()
-    elif settings.elasticsearch_username and password is not None:
-        options["basic_auth"] = (settings.elasticsearch_username, password.get_secret_value())
+    if connection.ca_file is not None:
+        options["ca_certs"] = str(connection.ca_file)
+    if connection.api_key is not None:
+        options["api_key"] = connection.api_key.get_secret_value()
+    elif connection.username and connection.password is not None:
+        options["basic_auth"] = (connection.username, connection.password.get_secret_value())
     return AsyncElasticsearch(
-        settings.elasticsearch_url,
-        request_timeout=settings.elasticsearch_request_timeout,
+        connection.url,
+        request_timeout=connection.request_timeout,
         max_retries=0,
         **options,
     )
 
 
 @asynccontextmanager
-async def open_client(settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
-    client = create_client(settings)
+async def open_client(connection: ElasticsearchConnection) -> AsyncIterator[AsyncElasticsearch]:
+    client = create_client(connection)
     try:
         yield client
     finally:
@@ -120,19 +118,12 @@ def _item_error(info: dict[str, Any]) -> tuple[str, int, str]:
 class BulkIndexer:
     """Writes batches of (id, document) to one index or alias until each is acked or rejected."""
 
-    def __init__(
-        self,
-        client: AsyncElasticsearch,
-        index: str,
-        settings: Settings,
-        on_retry: Callable[[str], None] = lambda what: None,
-    ) -> None:
+    def __init__(self, client: AsyncElasticsearch, index: str, batching: SinkBatching, retrier: Retrier) -> None:
         self._client = client
         self._index = index
-        self._backoff = Backoff(settings.sink_max_backoff_seconds)
-        self._on_retry = on_retry
-        self._chunk_size = settings.sink_batch_size
-        self._chunk_bytes = settings.sink_batch_max_bytes
+        self._retrier = retrier
+        self._chunk_size = batching.size
+        self._chunk_bytes = batching.max_bytes
 
     async def write(
         self, documents: Sequence[tuple[str, dict[str, Any]]], refresh: bool = False, partial: bool = False
@@ -151,10 +142,10 @@ class BulkIndexer:
 
         def count(what: str) -> None:
             outcome.retries += 1
-            self._on_retry(what)
+            self._retrier.on_retry(what)
 
         if pending:
-            await retrying("indexing" if not partial else "updating", send_pending, self._backoff, count)
+            await retrying("indexing" if not partial else "updating", send_pending, self._retrier.backoff, count)
         if refresh:
             await self._client.indices.refresh(index=self._index)
         return outcome

@@ -31,7 +31,7 @@ class ProduceReport:
 
 def create_producer(settings: Settings) -> KafkaProducer:
     return KafkaProducer(
-        **kafka_python_options(settings),
+        **kafka_python_options(settings.kafka),
         client_id=f"{settings.app_id}-producer",
         acks="all",
         enable_idempotence=True,

@@ -26,7 +26,7 @@ from streams.kafka.shared_names import SharedNames
 from streams.ops.telemetry import Telemetry
 from streams.pipeline import process_value
 from streams.records import DeadLetter, EnrichedArticle, SourcePosition
-from streams.retry import Backoff, Retrier
+from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.documents import document_id, links_field, to_document
 from streams.sink.elasticsearch import BulkIndexer, Rejected, ensure_index, open_client
@@ -77,7 +77,7 @@ def make_process_agent(
 ) -> Callable[[Any], Any]:
     """``shared``: the learned-name dictionary and its topic, shared with the other workers."""
 
-    retrier = Retrier(Backoff(settings.sink_max_backoff_seconds), telemetry.retried)
+    retrier = Retrier(settings.backoff, telemetry.retried)
 
     async def process_articles(stream: Any) -> None:
         async for events in stream.take_events(settings.process_batch_size, within=settings.process_batch_seconds):
@@ -101,16 +101,16 @@ def make_process_agent(
 def make_index_agent(
     settings: Settings, dead_letter_topic: Any, stories: StoryLog, telemetry: Telemetry
 ) -> Callable[[Any], Any]:
-    retrier = Retrier(Backoff(settings.sink_max_backoff_seconds), telemetry.retried)
+    retrier = Retrier(settings.backoff, telemetry.retried)
 
     async def index_articles(stream: Any) -> None:
-        async with open_client(settings) as client:
+        async with open_client(settings.elasticsearch) as client:
 
             async def prepare() -> None:
                 await ensure_index(client, settings)
 
             await retrier.run("preparing the article index", prepare)
-            indexer = BulkIndexer(client, settings.articles_alias, settings, on_retry=telemetry.retried)
+            indexer = BulkIndexer(client, settings.articles_alias, settings.sink, retrier)
             stage = IndexStage(indexer, stories, dead_letter_topic, retrier, settings, telemetry)
             async for events in stream.take_events(settings.sink_batch_size, within=settings.sink_batch_seconds):
                 telemetry.batch_in("index", events, stream.app.consumer.highwater)

@@ -77,7 +77,7 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Setting
     create_topics(built)
     asyncio.run(_prepare_index(built))
     yield built
-    admin = KafkaAdminClient(**kafka_python_options(built))
+    admin = KafkaAdminClient(**kafka_python_options(built.kafka))
     try:
         admin.delete_topics([spec.name for spec in topic_specs(built)])
     finally:
@@ -86,18 +86,18 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Setting
 
 
 async def _prepare_index(settings: Settings) -> None:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         await ensure_index(client, settings)
 
 
 async def _delete_index(settings: Settings) -> None:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         await drop_index(client, settings)
 
 
 @pytest.fixture
 async def es(settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         yield client
 
 
@@ -171,7 +171,7 @@ def read_topic(settings: Settings, topic: str, expected: int, timeout: float = 6
     """At least ``expected`` records from the start of ``topic`` (fails after ``timeout``)."""
     consumer = KafkaConsumer(
         topic,
-        **kafka_python_options(settings),
+        **kafka_python_options(settings.kafka),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         consumer_timeout_ms=1000,
@@ -189,7 +189,7 @@ def read_topic(settings: Settings, topic: str, expected: int, timeout: float = 6
 
 def committed_offsets(settings: Settings, topic: str) -> int:
     """Sum of the worker group's committed offsets on ``topic``."""
-    admin = KafkaAdminClient(**kafka_python_options(settings))
+    admin = KafkaAdminClient(**kafka_python_options(settings.kafka))
     try:
         offsets = admin.list_group_offsets(settings.app_id).get(settings.app_id, {})
     finally:

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from elasticsearch import AsyncElasticsearch, SerializationError
 
+from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_rejected_documents_are_reported_not_retried(settings: Settings, es: AsyncElasticsearch) -> None:
-    indexer = BulkIndexer(es, settings.articles_alias, settings)
+    indexer = BulkIndexer(es, settings.articles_alias, settings.sink, Retrier(settings.backoff))
     outcome = await indexer.write(
         [
             ("ok-1", {"id": "ok-1", "title": "t"}),
@@ -32,7 +33,7 @@ async def test_rejected_documents_are_reported_not_retried(settings: Settings, e
 
 
 async def test_writing_the_same_id_twice_keeps_one_document(settings: Settings, es: AsyncElasticsearch) -> None:
-    indexer = BulkIndexer(es, settings.articles_alias, settings)
+    indexer = BulkIndexer(es, settings.articles_alias, settings.sink, Retrier(settings.backoff))
     await indexer.write([("same", {"id": "same", "title": "first"})])
     await indexer.write([("same", {"id": "same", "title": "second"})], refresh=True)
     assert (await es.count(index=settings.articles_alias))["count"] == 1
@@ -43,7 +44,7 @@ async def test_a_document_that_cannot_be_serialized_is_raised_not_retried(
     settings: Settings, es: AsyncElasticsearch
 ) -> None:
     counted: list[str] = []
-    indexer = BulkIndexer(es, settings.articles_alias, settings, on_retry=counted.append)
+    indexer = BulkIndexer(es, settings.articles_alias, settings.sink, Retrier(settings.backoff, counted.append))
     with pytest.raises(SerializationError):
         await asyncio.wait_for(indexer.write([("x", {"id": "x", "title": object()})]), timeout=30)
     assert counted == []

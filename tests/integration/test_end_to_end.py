@@ -100,7 +100,7 @@ async def test_bad_input_is_dead_lettered_and_good_input_indexed(
     result = run_cli("produce", "--no-progress", str(bad_file))
     assert b"1 dead-lettered" in result.stderr
     assert b"not valid JSON" in result.stderr
-    producer = KafkaProducer(**kafka_python_options(settings), acks="all")
+    producer = KafkaProducer(**kafka_python_options(settings.kafka), acks="all")
     producer.send(settings.raw_topic, key=b"garbage", value=b"\xff\xfe not json")
     producer.send(settings.raw_topic, key=b"empty", value=orjson.dumps({"schema_version": 1, "id": "x"}))
     producer.flush()

@@ -18,6 +18,7 @@ from streams.enrich.spellings import default_spellings
 from streams.normalize import matching_key
 from streams.pipeline import offline_documents, process_raw
 from streams.records import RawArticle
+from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer
 from streams.sources.files import read_paths
@@ -93,7 +94,9 @@ def documents() -> Documents:
 @pytest.fixture
 async def indexed(settings: Settings, es: AsyncElasticsearch, documents: Documents) -> str:
     """This test's index holding the sample; returns the data view's pattern for it."""
-    outcome = await BulkIndexer(es, settings.articles_alias, settings).write(documents, refresh=True)
+    outcome = await BulkIndexer(es, settings.articles_alias, settings.sink, Retrier(settings.backoff)).write(
+        documents, refresh=True
+    )
     assert not outcome.rejected
     assert len(outcome.indexed) == len(documents)
     return index_pattern(settings)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, MessageSizeTooLargeError
-from elastic_transport import ConnectionTimeout
+from elastic_transport import ConnectionTimeout, TlsError
 
 from streams.errors import BackpressureError, PoisonRecordError, TransientError
 from streams.retry import Backoff, is_transient, retrying
@@ -19,6 +19,7 @@ NO_WAIT = Backoff(max_seconds=0.001, first_seconds=0.0001)
         (KafkaConnectionError(), True),
         (ConnectionTimeout("timed out"), True),
         (ConnectionRefusedError(), True),
+        (TlsError("certificate verify failed"), False),
         (MessageSizeTooLargeError(), False),
         (PoisonRecordError("index", "schema", "bad record"), False),
         (TypeError("a bug"), False),

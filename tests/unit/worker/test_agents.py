@@ -29,7 +29,7 @@ from streams.worker.agents import IndexStage, index_or_dead_letter
 
 class InMemoryStories:
     def __init__(self, settings: Settings) -> None:
-        self.index = StoryIndex.for_settings(settings)
+        self.index = StoryIndex.configured(settings.stories)
 
     async def assign(self, entries: Sequence[StoryEntry]) -> list[StoryAssignment]:
         return [self.index.apply(entry) for entry in entries]
@@ -64,7 +64,7 @@ async def test_a_bug_while_indexing_dead_letters_the_batch(
     client = AsyncElasticsearch("http://127.0.0.1:9")  # never reached: the bug comes first
     try:
         stage = IndexStage(
-            BulkIndexer(client, "unused", settings),
+            BulkIndexer(client, "unused", settings.sink, Retrier(settings.backoff)),
             InMemoryStories(settings),
             topic,
             Retrier(Backoff(0.01), telemetry.retried),
