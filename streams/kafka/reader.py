@@ -25,10 +25,12 @@ async def follow_topic(
     handle: Callable[[Sequence[Any]], Awaitable[None]],
     resume_at: Callable[[int], int | None] = lambda partition: None,
     poll_ms: int = 500,
+    caught_up: Callable[[], None] = lambda: None,
 ) -> None:
     """Call ``handle`` with each fetch's records (also with none, so callers see the reader is alive).
 
-    ``resume_at(partition)`` is the offset to go on from after a reconnect, or None for the beginning.
+    ``resume_at(partition)`` is the offset to go on from after a reconnect, or None for the beginning;
+    ``caught_up()`` is called once every partition was read up to where it ended when reading began.
     """
     while True:
         consumer = AIOKafkaConsumer(
@@ -45,9 +47,13 @@ async def follow_topic(
                     await consumer.seek_to_beginning(partition)
                 else:
                     consumer.seek(partition, offset)
+            ends = await consumer.end_offsets(partitions)
             while True:
                 batches = await consumer.getmany(timeout_ms=poll_ms)
                 await handle([message for messages in batches.values() for message in messages])
+                if ends and all([await consumer.position(p) >= end for p, end in ends.items()]):
+                    caught_up()
+                    ends = {}
         except asyncio.CancelledError:
             raise
         except Exception:

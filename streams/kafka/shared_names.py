@@ -10,6 +10,7 @@ test_faults.py), so this is a plain aiokafka reader instead.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -30,6 +31,7 @@ class SharedNames:
         self.names = names
         self._topic = topic
         self._inbox: dict[str, str] = {}
+        self.caught_up = asyncio.Event()  # set once the names shared before this worker started are read
         self._alias_inbox: list[tuple[str, Alias]] = []
 
     def merge(self) -> NameDictionary:
@@ -57,7 +59,15 @@ class SharedNames:
 
     async def read_forever(self) -> None:
         """Read the names topic from the beginning and keep following it (streams.kafka.reader)."""
-        await follow_topic(self.settings, self.settings.names_topic, self._take)
+        await follow_topic(self.settings, self.settings.names_topic, self._take, caught_up=self.caught_up.set)
+
+    async def wait_caught_up(self, seconds: float) -> None:
+        """Wait (at most ``seconds``: names only help recognition) until the names other workers shared
+        before this one started are read, so a restarted worker recognises them from its first batch."""
+        try:
+            await asyncio.wait_for(self.caught_up.wait(), timeout=seconds)
+        except TimeoutError:
+            log.warning("learned names not read within %.0f s; processing without the rest", seconds)
 
     async def _take(self, messages: Sequence[Any]) -> None:
         for message in messages:

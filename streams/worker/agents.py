@@ -80,6 +80,7 @@ def make_process_agent(
     retrier = Retrier(settings.backoff, telemetry.retried)
 
     async def process_articles(stream: Any) -> None:
+        await shared.wait_caught_up(settings.story_wait_seconds)
         async for events in stream.take_events(settings.process_batch_size, within=settings.process_batch_seconds):
             telemetry.batch_in("process", events, stream.app.consumer.highwater)
             names = shared.merge()  # what every worker learned so far

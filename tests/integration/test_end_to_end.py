@@ -129,8 +129,8 @@ async def test_bad_input_is_dead_lettered_and_good_input_indexed(
 async def test_learned_names_survive_a_worker_restart(
     settings: Settings, es: AsyncElasticsearch, run_cli: Cli, tmp_path: Path, worker_factory: Callable[[], Any]
 ) -> None:
-    """A name learned from one article's page tags reaches a fresh worker process through the
-    GlobalTable's changelog, and tags a later article the CRF alone would not tag."""
+    """A name learned from one article's page tags reaches a fresh worker process through the shared
+    names topic (read before its first batch), and tags a later article the CRF alone would not tag."""
     tagged, later = tmp_path / "tagged.txt", tmp_path / "later.txt"
     tagged.write_text("زار وزير الخارجية مدينة زمردان الساحلية أمس.\n\nكلمات دلالية: زمردان", encoding="utf-8")
     later.write_text("ويقع ميناء زمردان على الساحل.", encoding="utf-8")
@@ -142,7 +142,7 @@ async def test_learned_names_survive_a_worker_restart(
         return await indexed_count(es, settings) == 1
 
     await wait_for(one_indexed)
-    await asyncio.sleep(3)  # let the worker commit its table changelog before it stops
+    await asyncio.sleep(3)  # let the worker publish what it learned before it stops
     first.terminate()
     first.wait(timeout=60)
 
