@@ -15,7 +15,7 @@ from streams.parse.cleaning import clean_text
 from streams.parse.dates import date_from_body, parse_date
 from streams.parse.language import detect_language
 from streams.parse.pages import domain_of, extract_page, fragment_text
-from streams.parse.tags import page_tags
+from streams.parse.tags import split_tag_lines
 from streams.parse.trailer import split_trailer
 from streams.records import Link, ParsedArticle, RawArticle, Source, TitleSource
 
@@ -125,7 +125,7 @@ def parse_article(raw: RawArticle) -> ParsedArticle:
     else:
         title, title_source = derive_title(paragraphs)
         warnings.append(f"title_from_{title_source}")
-    trailer_tags, tag_warnings = page_tags(trailer.tags_text, [title, *paragraphs])
+    trailer_tags, tag_warnings = split_tag_lines(trailer.tags_text, [title, *paragraphs])
     warnings.extend(tag_warnings)
     body_text = "\n".join(paragraphs)
     return ParsedArticle(

@@ -40,7 +40,7 @@ def segment_by_reference(line: str, reference: str) -> list[str]:
     return tags
 
 
-def page_tags(tag_texts: Iterable[str], context: Iterable[str]) -> tuple[list[str], list[str]]:
+def split_tag_lines(tag_texts: Iterable[str], context: Iterable[str]) -> tuple[list[str], list[str]]:
     """Tags in page order (spelling variants kept: enrichment deduplicates) and parse warnings."""
     texts = [t for t in tag_texts if t.strip()]
     chunks = [c.strip() for t in texts for c in SEPARATORS.split(t) if c.strip()]

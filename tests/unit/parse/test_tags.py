@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from streams.normalize import key_tokens
-from streams.parse.tags import page_tags, segment_by_reference
+from streams.parse.tags import segment_by_reference, split_tag_lines
 from tests.conftest import SEED_PAGE_TAGS
 
 pytestmark = pytest.mark.unit
@@ -30,6 +30,6 @@ def test_clitic_on_first_word_still_matches() -> None:
     ],
 )
 def test_separated_tags(texts: list[str], expected: list[str]) -> None:
-    tags, warnings = page_tags(texts, ["نص الخبر"])
+    tags, warnings = split_tag_lines(texts, ["نص الخبر"])
     assert tags == expected
     assert warnings == []
