@@ -26,7 +26,7 @@ from streams.records import DeadLetter, EnrichedArticle, SourcePosition
 from streams.settings import Settings
 from streams.shared_names import SharedNames
 from streams.sink.documents import document_id, links_field, to_document
-from streams.sink.elasticsearch import BulkIndexer, ensure_index, open_client
+from streams.sink.elasticsearch import ArticleIndex, BulkIndexer, ensure_index, open_client
 
 log = logging.getLogger(__name__)
 
@@ -117,15 +117,17 @@ def make_index_agent(
 ) -> Callable[[Any], Any]:
     async def index_articles(stream: Any) -> None:
         async with open_client(settings) as client:
+            prepared: list[ArticleIndex] = []
 
             async def prepare() -> None:
-                await ensure_index(client, settings)
+                prepared.append(await ensure_index(client, settings))
 
             await retry_forever("preparing the article index", prepare, settings.sink_max_backoff_seconds, telemetry)
             indexer = BulkIndexer(client, settings.articles_alias, settings)
+            key_fields = not prepared[-1].server_analysis
             async for events in stream.take_events(settings.sink_batch_size, within=settings.sink_batch_seconds):
                 telemetry.batch_in("index", events, stream.app.consumer.highwater)
-                await index_batch(events, indexer, stories, dead_letter_topic, settings, telemetry)
+                await index_batch(events, indexer, stories, dead_letter_topic, settings, telemetry, key_fields)
 
     return index_articles
 
@@ -145,8 +147,10 @@ async def index_batch(
     dead_letter_topic: Any,
     settings: Settings,
     telemetry: Telemetry,
+    key_fields: bool,
 ) -> None:
-    """Decode a batch, give each article its story through the story log, then bulk-index it."""
+    """Decode a batch, give each article its story through the story log, then bulk-index it (with the
+    *_key/*_stem copies when ``key_fields``)."""
     now = datetime.now(UTC)
     decoded: list[tuple[Any, EnrichedArticle]] = []
     letters: list[DeadLetter] = []
@@ -168,7 +172,7 @@ async def index_batch(
     stories_by_id: dict[str, StoryAssignment] = {}
     for (event, enriched), story in zip(decoded, assignments, strict=True):
         doc_id = document_id(enriched)
-        documents[doc_id] = to_document(enriched, now, story)
+        documents[doc_id] = to_document(enriched, now, story, key_fields)
         events_by_id[doc_id] = event
         stories_by_id[doc_id] = story
 

@@ -51,7 +51,7 @@ OptionalPaths = Annotated[
 @cli.command()
 def setup() -> None:
     """Create the Kafka topics and the Elasticsearch index template, index and alias (idempotent)."""
-    from streams.sink.elasticsearch import ensure_index, open_client
+    from streams.sink.elasticsearch import ArticleIndex, ensure_index, open_client
     from streams.topics import create_topics
 
     settings = Settings()
@@ -61,11 +61,11 @@ def setup() -> None:
         f"{settings.dead_letter_topic})"
     )
 
-    async def prepare() -> str:
+    async def prepare() -> ArticleIndex:
         async with open_client(settings) as client:
             return await ensure_index(client, settings)
 
-    err.print(f"elasticsearch: index template and alias {asyncio.run(prepare())} ready")
+    err.print(f"elasticsearch: index template and alias ready: {asyncio.run(prepare()).describe()}")
 
 
 @cli.command()
