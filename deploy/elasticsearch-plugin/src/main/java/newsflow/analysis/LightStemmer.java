@@ -1,26 +1,23 @@
 package newsflow.analysis;
 
-import org.tartarus.snowball.ext.EnglishStemmer;
-
 /**
  * streams/stemming.py's stem of one matching-key token: Arabic light10 (Lucene's ArabicStemmer
  * rules) when the token has an Arabic letter, else Snowball English when it has a Latin letter, else
- * the token itself. Lengths count code points, as Python does. Not thread-safe (one per token stream).
+ * the token itself ({@link EnglishPorter2}). Lengths count code points, as Python does. Not thread-safe
+ * (one per token stream).
  */
 final class LightStemmer {
   private static final String[] PREFIXES = {"ال", "وال", "بال", "كال", "فال", "لل", "و"};
   private static final String[] SUFFIXES = {"ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي"};
 
-  private final EnglishStemmer english = new EnglishStemmer();
+  private final EnglishPorter2 english = new EnglishPorter2();
 
   String stem(String token) {
     if (token.chars().anyMatch(c -> c >= 0x0621 && c <= 0x064A)) {
       return arabic(token);
     }
     if (token.chars().anyMatch(c -> c >= 'a' && c <= 'z')) {
-      english.setCurrent(token);
-      english.stem();
-      return english.getCurrent();
+      return english.stem(token);
     }
     return token;
   }
