@@ -43,7 +43,8 @@ def with_server_analysis(template: dict[str, Any]) -> dict[str, Any]:
 
 
 async def plugin_on_every_node(client: AsyncElasticsearch) -> bool:
-    nodes = (await client.nodes.info(metric="plugins", filter_path="nodes.*.plugins.name"))["nodes"]
+    # no filter_path: it would drop the nodes that have no plugin at all
+    nodes = (await client.nodes.info(metric="plugins"))["nodes"]
     return bool(nodes) and all(PLUGIN in {p["name"] for p in node["plugins"]} for node in nodes.values())
 
 
