@@ -75,8 +75,9 @@ class ArticleIndex:
         if self.server_analysis:
             return f"{self.alias}, text analyzed by the node ({PLUGIN} plugin)"
         return (
-            f"{self.alias}, text analysis in newsflow (*_key/*_stem fields): the node lacks the {PLUGIN} plugin "
-            "or the index predates it, so Kibana and query_string searches do not fold Arabic spellings"
+            f"{self.alias}, text analysis in newsflow (*_key/*_stem fields): the {PLUGIN} plugin is not on every "
+            "node, the index predates it, or NEWSFLOW_TEXT_ANALYSIS=key_fields; Kibana and query_string searches "
+            "do not fold Arabic spellings"
         )
 
 
