@@ -41,12 +41,13 @@ demo: install
 	@echo "  ops page: http://127.0.0.1:6066/ops/   metrics: http://127.0.0.1:6066/metrics   search API: http://127.0.0.1:6066/search/?q=..."
 	@echo "Stop them with: make down    (or: deploy/local/worker stop; $(SERVICES) down)"
 
-# Unit and integration tests; starts the services if they are not running and stops what it started.
+# Unit and integration tests, then the wheel check (pip install . in a fresh venv, process + worker);
+# starts the services if they are not running and stops what it started.
 test: install
 	@started=0; \
 	if ! $(SERVICES) status >/dev/null 2>&1; then $(SERVICES) up >/dev/null && started=1; fi; \
 	eval "$$($(SERVICES) env)"; \
-	$(BIN)/ruff check . && $(BIN)/mypy && $(BIN)/pytest -m "unit or integration"; rc=$$?; \
+	$(BIN)/ruff check . && $(BIN)/mypy && $(BIN)/pytest -m "unit or integration" && deploy/local/check-wheel; rc=$$?; \
 	if [ $$started = 1 ]; then $(SERVICES) down; fi; \
 	exit $$rc
 

@@ -83,7 +83,7 @@ def main() -> None:
     start = time.perf_counter()
     entries = [story_entry(a, settings.dedup_num_perm) for a in articles]
     sketch_us = (time.perf_counter() - start) / len(articles) * 1e6
-    index = StoryIndex.for_settings(settings)
+    index = StoryIndex.configured(settings.stories)
     start = time.perf_counter()
     stories = [index.apply(e) for e in entries]
     assign_us = (time.perf_counter() - start) / len(articles) * 1e6
@@ -150,7 +150,7 @@ def main() -> None:
     wrong = sum(v[1] for v in by_edit.values())
 
     tracemalloc.start()
-    traced = StoryIndex.for_settings(settings)
+    traced = StoryIndex.configured(settings.stories)
     for article in articles:
         traced.apply(story_entry(article, settings.dedup_num_perm))
     state_bytes, _ = tracemalloc.get_traced_memory()

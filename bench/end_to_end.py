@@ -22,13 +22,14 @@ from pathlib import Path
 from uuid import uuid4
 
 from bench.report import publish
+from streams.kafka.topics import create_topics
 from streams.pipeline import offline_documents, process_raw
 from streams.records import RawArticle
+from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer, drop_index, ensure_index, open_client
 from streams.sources.files import read_paths
 from streams.sources.producer import create_producer, produce_articles
-from streams.topics import create_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared/data/articles/arabic/saudinewsnet/sample_2015-08-01_02.jsonl"
@@ -40,7 +41,7 @@ def load_articles(settings: Settings, count: int) -> list[RawArticle]:
 
 
 async def indexed(settings: Settings) -> int:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         await client.indices.refresh(index=settings.articles_alias)
         return int((await client.count(index=settings.articles_alias))["count"])
 
@@ -55,7 +56,7 @@ async def wait_indexed(settings: Settings, target: int, timeout: float) -> float
 
 
 async def drop(settings: Settings) -> None:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         await drop_index(client, settings)
 
 
@@ -92,17 +93,17 @@ def run_pipeline(settings: Settings, articles: list[RawArticle], workdir: Path, 
 
 
 async def _ensure(settings: Settings) -> None:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         await ensure_index(client, settings)
 
 
 async def run_direct(settings: Settings, articles: list[RawArticle]) -> float:
     """Seconds to bulk-index the same final documents straight into Elasticsearch."""
     now = datetime.now(UTC)
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         index = await ensure_index(client, settings)
         documents = offline_documents(map(process_raw, articles), settings, now, not index.server_analysis)
-        indexer = BulkIndexer(client, settings.articles_alias, settings)
+        indexer = BulkIndexer(client, settings.articles_alias, settings.sink, Retrier(settings.backoff))
         start = time.monotonic()
         for offset in range(0, len(documents), settings.sink_batch_size):
             await indexer.write(documents[offset : offset + settings.sink_batch_size])

@@ -24,6 +24,7 @@ from bench.end_to_end import load_articles
 from bench.report import publish
 from streams.pipeline import offline_documents, process_raw
 from streams.records import EnrichedArticle
+from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer, drop_index, ensure_index, open_client
 
@@ -32,14 +33,14 @@ MODES: tuple[Mode, Mode] = ("server", "key_fields")
 
 
 async def run_mode(settings: Settings, enriched: list[EnrichedArticle]) -> dict[str, float]:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         index = await ensure_index(client, settings)
         assert index.server_analysis == (settings.text_analysis == "server")
         try:
             start = time.monotonic()
             documents = offline_documents(enriched, settings, datetime.now(UTC), not index.server_analysis)
             made = time.monotonic()
-            indexer = BulkIndexer(client, settings.articles_alias, settings)
+            indexer = BulkIndexer(client, settings.articles_alias, settings.sink, Retrier(settings.backoff))
             for offset in range(0, len(documents), settings.sink_batch_size):
                 outcome = await indexer.write(documents[offset : offset + settings.sink_batch_size])
                 assert not outcome.rejected

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from streams.codec import encode
+from streams.kafka.codec import encode
 from streams.metrics import Metrics
 from streams.pipeline import process_value
 from streams.records import DeadLetter, SourcePosition
@@ -51,8 +51,8 @@ OptionalPaths = Annotated[
 @cli.command()
 def setup() -> None:
     """Create the Kafka topics and the Elasticsearch index template, index and alias (idempotent)."""
+    from streams.kafka.topics import create_topics
     from streams.sink.elasticsearch import ArticleIndex, ensure_index, open_client
-    from streams.topics import create_topics
 
     settings = Settings()
     created = create_topics(settings)
@@ -62,7 +62,7 @@ def setup() -> None:
     )
 
     async def prepare() -> ArticleIndex:
-        async with open_client(settings) as client:
+        async with open_client(settings.elasticsearch) as client:
             return await ensure_index(client, settings)
 
     err.print(f"elasticsearch: index template and alias ready: {asyncio.run(prepare()).describe()}")
@@ -145,7 +145,7 @@ def worker(loglevel: str = typer.Option("info", help="crit, error, warn, info or
     """Run the Faust worker: process (parse + enrich) and index agents."""
     import faust
 
-    from streams.app import create_app
+    from streams.worker.app import create_app
 
     app = create_app(Settings())
     faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
@@ -165,7 +165,7 @@ def process(paths: Paths) -> None:
     for item in read_paths(paths, settings.jsonl_fields):
         if isinstance(item, InputError):
             failures += 1
-            err.print(f"[red]error[/red] {item.origin}: {item.reason}")
+            err.print(f"[red]error[/red] {item.origin}: {item.reason}: {item.message}")
             continue
         outcome = process_value(encode(item), SourcePosition(), item.id.encode(), settings.max_payload_bytes, names)
         if isinstance(outcome, DeadLetter):
@@ -214,7 +214,7 @@ def search(
 
     async def run() -> None:
         deadline = time.monotonic() + wait
-        async with open_client(settings) as client:
+        async with open_client(settings.elasticsearch) as client:
             result = await run_search(client, settings, query, filters, size, facets)
             while not result.hits and time.monotonic() < deadline:
                 await asyncio.sleep(1)
@@ -240,13 +240,15 @@ def search(
 dlq_cli = typer.Typer(help="Inspect and replay dead letters.", no_args_is_help=True)
 cli.add_typer(dlq_cli, name="dlq")
 StageOption = Annotated[str | None, typer.Option(help="only this stage: produce, decode, parse, enrich, index")]
-ErrorOption = Annotated[str | None, typer.Option(help="only letters whose error class or message contains this")]
+ErrorOption = Annotated[
+    str | None, typer.Option(help="only letters whose reason (too_large, schema, ...), error class or message has this")
+]
 
 
 @dlq_cli.command("list")
 def dlq_list(stage: StageOption = None, error: ErrorOption = None, limit: int = typer.Option(50, min=1)) -> None:
-    """One line per dead letter: position, time, stage, error."""
-    from streams.deadletters import read_dead_letters
+    """One line per dead letter: position, time, stage, reason, error."""
+    from streams.kafka.dead_letters import read_dead_letters
 
     console = Console(highlight=False, soft_wrap=True)
     shown = 0
@@ -255,7 +257,7 @@ def dlq_list(stage: StageOption = None, error: ErrorOption = None, limit: int = 
         message = str(letter.get("error_message", "")).replace("\n", " ")[:100]
         console.print(
             f"{stored.position:>10}  {letter.get('failed_at', '')[:19]}  {letter.get('stage', ''):7} "
-            f"{letter.get('error_class', '')}: {message}",
+            f"{letter.get('reason', '-'):13} {letter.get('error_class', '')}: {message}",
             markup=False,
         )
         shown += 1
@@ -267,7 +269,7 @@ def dlq_list(stage: StageOption = None, error: ErrorOption = None, limit: int = 
 @dlq_cli.command("show")
 def dlq_show(position: Annotated[str, typer.Argument(help="PARTITION:OFFSET, as dlq list prints it")]) -> None:
     """The whole dead letter, payload included, as JSON."""
-    from streams.deadletters import read_dead_letters
+    from streams.kafka.dead_letters import read_dead_letters
 
     for stored in read_dead_letters(Settings()):
         if stored.position == position:
@@ -280,7 +282,7 @@ def dlq_show(position: Annotated[str, typer.Argument(help="PARTITION:OFFSET, as 
 @dlq_cli.command("replay")
 def dlq_replay(stage: StageOption = None, error: ErrorOption = None) -> None:
     """Send dead letters' original payloads back into the pipeline (after the cause was fixed)."""
-    from streams.deadletters import read_dead_letters, replay
+    from streams.kafka.dead_letters import read_dead_letters, replay
     from streams.sources.producer import create_producer
 
     settings = Settings()
@@ -340,6 +342,18 @@ def train_ner(
     err.print(f"word clusters: {build_clusters(saudinewsnet, CLUSTERS_PATH)} stems -> {CLUSTERS_PATH}")
     train_crf(list(read_conll(conll)), MODEL_PATH, default_gazetteer(), load_clusters())
     err.print(f"CRF -> {MODEL_PATH}")
+
+
+@train_cli.command("labels")
+def train_labels(
+    conll: Annotated[Path, typer.Option(exists=True)] = Path("../shared/data/ner/anercorp/train.txt"),
+    saudinewsnet: Annotated[Path, typer.Option(exists=True)] = Path("../shared/data/articles/arabic/saudinewsnet"),
+) -> None:
+    """Rebuild the spelling table behind entity and tag labels (streams/enrich/data/spellings.tsv.gz)."""
+    from streams.enrich.spellings import DATA, corpus_texts, count_spellings, write_table
+
+    words = write_table(count_spellings(corpus_texts(saudinewsnet, conll)), DATA)
+    err.print(f"spellings: {words} words -> {DATA}")
 
 
 def main() -> None:

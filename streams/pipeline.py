@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from streams.codec import dead_letter, decode_raw
 from streams.dedup.entries import story_entry
 from streams.dedup.stories import StoryIndex
 from streams.enrich.article import enrich_article
 from streams.enrich.names import NameDictionary
 from streams.errors import PoisonRecordError, Stage
+from streams.kafka.codec import dead_letter, decode_raw
 from streams.parse.article import parse_article
 from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
 from streams.settings import Settings
@@ -32,7 +32,8 @@ def process_value(
 ) -> EnrichedArticle | DeadLetter:
     stage: Stage = "decode"
     if max_bytes is not None and len(value) > max_bytes:
-        error = PoisonRecordError(stage, f"payload is {len(value):,} bytes, over the limit of {max_bytes:,}")
+        message = f"payload is {len(value):,} bytes, over the limit of {max_bytes:,}"
+        error = PoisonRecordError(stage, "too_large", message)
         return dead_letter(stage, error, value, position, key)
     try:
         raw = decode_raw(value)
@@ -52,7 +53,7 @@ def offline_documents(
     """(id, document) as the index agent writes them, with stories from an in-memory StoryIndex in
     the articles' order instead of the shared story log (benchmarks, tests, offline runs); ``key_fields``
     as the target index needs them (``not ArticleIndex.server_analysis``)."""
-    stories = StoryIndex.for_settings(settings)
+    stories = StoryIndex.configured(settings.stories)
     return [
         (document_id(e), to_document(e, indexed_at, stories.apply(story_entry(e, settings.dedup_num_perm)), key_fields))
         for e in articles

@@ -1,26 +1,26 @@
 """Typed records, one per stage: RawArticle -> ParsedArticle -> EnrichedArticle, and DeadLetter.
 
-Records are frozen dataclasses; orjson serializes them directly (tuples become arrays, datetimes
-RFC 3339). ``from_dict`` rebuilds them from a decoded topic value that already passed its JSON Schema.
+Records are frozen dataclasses, each defined once, here; orjson serializes them directly (tuples become
+arrays, datetimes RFC 3339) and ``from_value`` rebuilds one from a decoded topic value that passed its
+JSON Schema (``schemas/topics``; ``tests/unit/test_records.py`` checks the two agree), through
+pydantic's validation of these same dataclasses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from streams.errors import Stage
+from pydantic import TypeAdapter
+
+from streams.errors import DeadLetterReason, Stage
 
 RECORD_SCHEMA_VERSION = 1
 
 RawFormat = Literal["text", "record", "html", "feed"]
 TitleSource = Literal["metadata", "first_sentence", "none"]
 EntityType = Literal["PERSON", "ORG", "LOCATION", "MISC"]
-
-
-def parse_timestamp(value: str) -> datetime:
-    return datetime.fromisoformat(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,24 +38,6 @@ class RawArticle:
     authors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     schema_version: int = RECORD_SCHEMA_VERSION
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RawArticle:
-        return cls(
-            id=data["id"],
-            format=data["format"],
-            content=data["content"],
-            fetched_at=parse_timestamp(data["fetched_at"]),
-            origin=data["origin"],
-            title=data.get("title"),
-            url=data.get("url"),
-            source_name=data.get("source_name"),
-            published_at=data.get("published_at"),
-            language=data.get("language"),
-            authors=tuple(data.get("authors") or ()),
-            tags=tuple(data.get("tags") or ()),
-            schema_version=data["schema_version"],
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,37 +74,19 @@ class ParsedArticle:
     word_count: int
     parse_warnings: tuple[str, ...] = ()
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ParsedArticle:
-        published = data.get("published_at")
-        return cls(
-            id=data["id"],
-            url=data.get("url"),
-            canonical_url=data.get("canonical_url"),
-            title=data["title"],
-            title_source=data["title_source"],
-            lead=data.get("lead"),
-            body=tuple(data["body"]),
-            source=Source(name=data["source"]["name"], domain=data["source"]["domain"]),
-            published_at=parse_timestamp(published) if published else None,
-            fetched_at=parse_timestamp(data["fetched_at"]),
-            language=data.get("language"),
-            authors=tuple(data.get("authors") or ()),
-            page_tags=tuple(data["page_tags"]),
-            related=tuple(Link(title=r["title"], url=r.get("url")) for r in data["related"]),
-            similar=tuple(data["similar"]),
-            word_count=data["word_count"],
-            parse_warnings=tuple(data["parse_warnings"]),
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class Entity:
+    """A name found in the title or body: ``text`` is exactly ``title_or_body[start:end]`` (proclitics
+    excluded), ``label`` the name as people write it, ``key`` its matching key for grouping (shared by
+    the spellings, the short forms and the learned aliases of one name)."""
+
     text: str
     type: EntityType
     start: int
     end: int
-    canonical: str
+    key: str
+    label: str
     source: str
 
 
@@ -131,10 +95,10 @@ TagKind = Literal["page", "entity", "keyphrase", "topic"]
 
 @dataclass(frozen=True, slots=True)
 class Tag:
-    """A tag with its display label, its canonical (matching) form, where it came from and a 0-1 score."""
+    """A tag with its display label, its matching key (for grouping), where it came from and a 0-1 score."""
 
     label: str
-    canonical: str
+    key: str
     kind: TagKind
     score: float
 
@@ -145,15 +109,6 @@ class EnrichedArticle:
     tags: tuple[Tag, ...]
     entities: tuple[Entity, ...] = ()
     schema_version: int = RECORD_SCHEMA_VERSION
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EnrichedArticle:
-        return cls(
-            article=ParsedArticle.from_dict(data["article"]),
-            tags=tuple(Tag(**t) for t in data["tags"]),
-            entities=tuple(Entity(**e) for e in data["entities"]),
-            schema_version=data["schema_version"],
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +123,7 @@ class SourcePosition:
 @dataclass(frozen=True, slots=True)
 class DeadLetter:
     stage: Stage
+    reason: DeadLetterReason
     error_class: str
     error_message: str
     payload: str
@@ -178,3 +134,32 @@ class DeadLetter:
     key: str | None = None
     schema_version: int = RECORD_SCHEMA_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+Record = TypeVar("Record")
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
+def from_value(record: type[Record], data: dict[str, Any]) -> Record:
+    """``record`` built from a decoded topic value (nested records, tuples and timestamps included);
+    raises pydantic's ValidationError, a ValueError, for a value the record cannot hold."""
+    if record is EnrichedArticle:
+        data = with_keys(data)
+    adapter = _ADAPTERS.get(record)
+    if adapter is None:
+        adapter = _ADAPTERS[record] = TypeAdapter(record)
+    built: Record = adapter.validate_python(data)
+    return built
+
+
+def with_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """An enriched value written before entities and tags had ``key`` and ``label`` (they had
+    ``canonical``, the same matching key; the label was the text), in today's shape."""
+    if all("key" in item for item in (*data["entities"], *data["tags"])):
+        return data
+    entities = [
+        item if "key" in item else {**item, "key": item["canonical"], "label": item["text"]}
+        for item in data["entities"]
+    ]
+    tags = [item if "key" in item else {**item, "key": item["canonical"]} for item in data["tags"]]
+    return {**data, "entities": entities, "tags": tags}

@@ -1,4 +1,8 @@
-"""Loads the project's schema files (``schemas/``); the code never restates them."""
+"""Loads the project's schema files; the code never restates them.
+
+``schemas/`` at the top of the repository is the one copy; ``streams/schema_files`` links to it, so an
+editable install reads it in place and a built wheel carries it as package data.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from streams.errors import ConfigurationError
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parent / "schema_files"
 
 TOPIC_SCHEMAS = {
     "raw": "topics/raw-article.schema.json",

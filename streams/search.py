@@ -7,7 +7,9 @@ for Kibana's queries; otherwise newsflow normalizes the query itself for the ``*
 copies. The query is the same either way. Text in double quotes is an exact phrase (on the key); the
 rest must all match, by key or by stem, and an exact match of the whole query ranks first. Filters
 narrow by source, language, date (published, else fetched), entity, tag and story; facets count the top
-entities, tags and sources of the matches.
+entities, tags and sources of the matches: entities and tags are grouped by their matching key and shown
+by their label (the label of the key's entry in one matching document, since ``entities``/``tags`` are
+plain object arrays).
 """
 
 from __future__ import annotations
@@ -26,7 +28,12 @@ from streams.stemming import stem_text
 
 SNIPPET_CHARS = 200
 FACET_SIZE = 10
-FACETS = {"entities": "entities.canonical", "tags": "tags.canonical", "sources": "source.name"}
+# facet -> (field grouped by, the object array holding the label of each group; None: the value is the label)
+FACETS: dict[str, tuple[str, str | None]] = {
+    "entities": ("entities.key", "entities"),
+    "tags": ("tags.key", "tags"),
+    "sources": ("source.name", None),
+}
 _PHRASE = re.compile(r'"([^"]+)"')
 
 
@@ -44,8 +51,8 @@ class SearchFilters:
         terms = {
             "source.name": self.source,
             "language": self.language,
-            "entities.canonical": matching_key(self.entity) if self.entity else None,
-            "tags.canonical": matching_key(self.tag) if self.tag else None,
+            "entities.key": matching_key(self.entity) if self.entity else None,
+            "tags.key": matching_key(self.tag) if self.tag else None,
             "story_id": self.story,
         }
         clauses: list[dict[str, Any]] = [{"term": {name: value}} for name, value in terms.items() if value]
@@ -159,8 +166,27 @@ def build_query(
     if relevance is None:
         body["sort"] = [{"date": {"order": "desc"}}, "_doc"]
     if facets:
-        body["aggs"] = {name: {"terms": {"field": f, "size": FACET_SIZE}} for name, f in FACETS.items()}
+        body["aggs"] = {name: facet_aggregation(field, array) for name, (field, array) in FACETS.items()}
     return body
+
+
+def facet_aggregation(field: str, array: str | None) -> dict[str, Any]:
+    terms: dict[str, Any] = {"terms": {"field": field, "size": FACET_SIZE}}
+    if array is not None:
+        terms["aggs"] = {"example": {"top_hits": {"size": 1, "_source": [f"{array}.key", f"{array}.label"]}}}
+    return terms
+
+
+def facet_label(bucket: dict[str, Any], array: str | None) -> str:
+    """The label of a facet bucket: the label of the bucket key's entry in one matching document."""
+    key = str(bucket["key"])
+    if array is None:
+        return key
+    for hit in bucket["example"]["hits"]["hits"]:
+        for item in hit["_source"].get(array) or []:
+            if item.get("key") == key and item.get("label"):
+                return str(item["label"])
+    return key
 
 
 def to_hit(raw: dict[str, Any]) -> SearchHit:
@@ -194,8 +220,8 @@ async def search(
         total=int(response["hits"]["total"]["value"]),
         hits=[to_hit(hit) for hit in response["hits"]["hits"]],
         facets={
-            name: [(b["key"], int(b["doc_count"])) for b in aggregations[name]["buckets"]]
-            for name in FACETS
+            name: [(facet_label(b, array), int(b["doc_count"])) for b in aggregations[name]["buckets"]]
+            for name, (_, array) in FACETS.items()
             if name in aggregations
         },
     )

@@ -1,13 +1,17 @@
 """The one settings object: explicit arguments > ``NEWSFLOW_*`` environment > local defaults.
 
 Built once (``Settings()``) at the edge (CLI, worker, tests) and passed down; nothing reads the
-environment anywhere else.
+environment anywhere else. The environment names stay flat (``NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS``);
+code that needs one concern gets its group, not the whole object: ``settings.kafka`` (connection and
+security), ``settings.elasticsearch`` (connection, credentials resolved), ``settings.sink`` (bulk
+batching), ``settings.stories`` (duplicate detection), ``settings.backoff`` (the one retry policy's).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
@@ -17,6 +21,46 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streams.errors import ConfigurationError
+from streams.retry import Backoff
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaConnection:
+    bootstrap_servers: str
+    security_protocol: SecurityProtocol
+    sasl_mechanism: SaslMechanism | None
+    sasl_username: str | None
+    sasl_password: SecretStr | None
+    ssl_cafile: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class ElasticsearchConnection:
+    url: str
+    username: str | None
+    password: SecretStr | None
+    api_key: SecretStr | None
+    ca_file: Path | None
+    request_timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class SinkBatching:
+    """A bulk request carries at most ``size`` documents and ``max_bytes``."""
+
+    size: int
+    seconds: float
+    max_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoryOptions:
+    threshold: float
+    num_perm: int
+    window: timedelta
 
 
 def default_home() -> Path:
@@ -37,8 +81,8 @@ class Settings(BaseSettings):
     topic_prefix: str = "newsflow"
     topic_partitions: int = Field(default=4, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
-    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_security_protocol: SecurityProtocol = "PLAINTEXT"
+    kafka_sasl_mechanism: SaslMechanism | None = None
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = None
     kafka_ssl_cafile: Path | None = None
@@ -105,6 +149,42 @@ class Settings(BaseSettings):
         description="target field -> source field names tried in order, for .jsonl inputs",
     )
 
+    # Groups by concern ------------------------------------------------------------------------
+    @property
+    def kafka(self) -> KafkaConnection:
+        return KafkaConnection(
+            self.kafka_bootstrap_servers,
+            self.kafka_security_protocol,
+            self.kafka_sasl_mechanism,
+            self.kafka_sasl_username,
+            self.kafka_sasl_password,
+            self.kafka_ssl_cafile,
+        )
+
+    @property
+    def elasticsearch(self) -> ElasticsearchConnection:
+        """The connection with the password and CA file resolved (deploy/local/services' files by default)."""
+        return ElasticsearchConnection(
+            self.elasticsearch_url,
+            self.elasticsearch_username,
+            self.resolved_elasticsearch_password(),
+            self.elasticsearch_api_key,
+            self.resolved_elasticsearch_ca_file(),
+            self.elasticsearch_request_timeout,
+        )
+
+    @property
+    def sink(self) -> SinkBatching:
+        return SinkBatching(self.sink_batch_size, self.sink_batch_seconds, self.sink_batch_max_bytes)
+
+    @property
+    def stories(self) -> StoryOptions:
+        return StoryOptions(self.dedup_threshold, self.dedup_num_perm, self.story_window)
+
+    @property
+    def backoff(self) -> Backoff:
+        return Backoff(self.sink_max_backoff_seconds)
+
     # Topics -------------------------------------------------------------------------------
     @property
     def raw_topic(self) -> str:
@@ -120,7 +200,7 @@ class Settings(BaseSettings):
 
     @property
     def names_topic(self) -> str:
-        """Compacted topic of names learned from page tags (canonical form -> entity type)."""
+        """Compacted topic of learned names (matching key -> entity type) and aliases (streams.kafka.shared_names)."""
         return f"{self.topic_prefix}.entity-names"
 
     @property

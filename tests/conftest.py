@@ -1,4 +1,6 @@
-"""Shared fixtures: paths to the shared corpora and factories for records."""
+"""Shared fixtures: paths to the shared corpora and factories for records; every test is marked by its
+folder (``tests/unit`` -> ``unit``; ``tests/integration`` and ``tests/differential`` -> ``integration``),
+so a test file cannot be left out of ``make test`` by a missing marker."""
 
 from __future__ import annotations
 
@@ -25,6 +27,22 @@ SEED_PAGE_TAGS = (
 )
 SEED_TAGS_DEDUPLICATED = SEED_PAGE_TAGS[:5]
 SAUDI_SAMPLE = SHARED / "data" / "articles" / "arabic" / "saudinewsnet" / "sample_2015-08-01_02.jsonl"
+
+
+MARK_BY_FOLDER = {"unit": "unit", "integration": "integration", "differential": "integration"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not SHARED.is_dir():
+        raise pytest.UsageError(f"{SHARED} is missing: the tests read the shared corpora from ../shared (README)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = item.path.relative_to(ROOT / "tests").parts[0]
+        if folder not in MARK_BY_FOLDER:
+            raise pytest.UsageError(f"{item.nodeid}: tests live in tests/{{{','.join(MARK_BY_FOLDER)}}}/")
+        item.add_marker(MARK_BY_FOLDER[folder])
 
 
 @pytest.fixture

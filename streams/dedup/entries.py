@@ -13,7 +13,7 @@ from streams.dedup.sketch import body_tokens, fingerprint, signature
 from streams.dedup.stories import StoryEntry
 from streams.errors import PoisonRecordError
 from streams.normalize import matching_key
-from streams.records import RECORD_SCHEMA_VERSION, EnrichedArticle, parse_timestamp
+from streams.records import RECORD_SCHEMA_VERSION, EnrichedArticle
 from streams.schemas import validation_errors
 
 
@@ -67,14 +67,14 @@ def decode_entry(value: bytes) -> StoryEntry:
     try:
         data: Any = orjson.loads(value)
     except orjson.JSONDecodeError as exc:
-        raise PoisonRecordError("dedup", f"story entry is not valid JSON: {exc}") from exc
+        raise PoisonRecordError("dedup", "bad_json", f"story entry is not valid JSON: {exc}") from exc
     errors = validation_errors("story_entry", data)
     if errors:
-        raise PoisonRecordError("dedup", "story entry violates its schema: " + "; ".join(errors[:3]))
+        raise PoisonRecordError("dedup", "schema", "story entry violates its schema: " + "; ".join(errors[:3]))
     return StoryEntry(
         doc_id=data["doc_id"],
         delivery=data["delivery"],
-        seen_at=parse_timestamp(data["seen_at"]),
+        seen_at=datetime.fromisoformat(data["seen_at"]),
         source=data["source"],
         fingerprint=data["fingerprint"],
         signature=np.frombuffer(base64.b64decode(data["signature"]), dtype="<u4").astype(np.uint32),

@@ -29,8 +29,8 @@ from typing import Any
 from streams.dedup.entries import decode_entry, encode_entry
 from streams.dedup.stories import StoryAssignment, StoryEntry, StoryIndex
 from streams.errors import TransientError
+from streams.kafka.reader import follow_topic
 from streams.settings import Settings
-from streams.topic_reader import follow_topic
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class StoryLog:
     def __init__(self, settings: Settings, topic: Any) -> None:
         self.settings = settings
         self._topic = topic
-        self.index = StoryIndex.for_settings(settings)
+        self.index = StoryIndex.configured(settings.stories)
         self._applied_offset = -1
         self._waiting: set[str] = set()  # deliveries this worker appended and waits for
         self._answers: dict[int, tuple[str, StoryAssignment]] = {}  # offset -> (delivery, answer)

@@ -25,7 +25,7 @@ from datasketch import MinHashLSH
 
 from streams.dedup.sketch import lean, similarity
 from streams.normalize import matching_key
-from streams.settings import Settings
+from streams.settings import StoryOptions
 
 EXPIRE_EVERY = 1000
 
@@ -88,8 +88,8 @@ class StoryIndex:
         self._applied = 0
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> StoryIndex:
-        return cls(settings.dedup_threshold, settings.dedup_num_perm, settings.story_window)
+    def configured(cls, options: StoryOptions) -> StoryIndex:
+        return cls(options.threshold, options.num_perm, options.window)
 
     def __len__(self) -> int:
         return len(self._members)

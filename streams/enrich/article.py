@@ -1,9 +1,10 @@
-"""ParsedArticle -> EnrichedArticle: entities with offsets and canonical forms, and tags.
+"""ParsedArticle -> EnrichedArticle: entities with offsets, keys and labels (streams.enrich.mentions),
+and tags.
 
-Tags (``Tag.kind``): ``page`` tags from the site, one per spelling group (the matching key is the
-canonical form, the first spelling on the page the label); ``entity`` tags for the article's most
-mentioned entities; ``keyphrase`` tags from the title and lead (streams.enrich.keyphrases);
-``topic`` labels from the topic lexicon.
+Tags (``Tag.kind``): ``page`` tags from the site, one per spelling group (keyed by the matching key,
+labelled in the usual spelling of the words: streams.enrich.spellings); ``entity`` tags for the
+article's most mentioned entities; ``keyphrase`` tags from the title and lead
+(streams.enrich.keyphrases); ``topic`` labels from the topic lexicon.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from collections.abc import Sequence
 
 from streams.enrich.entities import recognize
 from streams.enrich.keyphrases import keyphrases
+from streams.enrich.mentions import resolve
 from streams.enrich.names import NameDictionary
+from streams.enrich.spellings import Spellings, default_spellings
 from streams.enrich.topics import topic_scores
 from streams.normalize import matching_key
 from streams.records import EnrichedArticle, Entity, ParsedArticle, Tag
@@ -27,45 +30,46 @@ def body_text(article: ParsedArticle) -> str:
     return "\n\n".join(article.body)
 
 
-def page_tags(tags: Sequence[str]) -> list[Tag]:
+def page_tags(tags: Sequence[str], entities: Sequence[Entity] = (), spellings: Spellings | None = None) -> list[Tag]:
+    """One tag per spelling group; a tag that is a short form of a name in the article (``أوستن``
+    beside ``لويد أوستن``) takes that name's key and label."""
+    spellings = spellings or default_spellings()
+    short_forms = {matching_key(e.text): e for e in entities if e.type == "PERSON" and matching_key(e.text) != e.key}
     kept: dict[str, str] = {}
     for tag in tags:
         key = matching_key(tag)
+        name = short_forms.get(key)
+        key, label = (name.key, name.label) if name is not None else (key, spellings.label(tag.strip()))
         if key and key not in kept:
-            kept[key] = tag.strip()
-    return [Tag(label=label, canonical=key, kind="page", score=1.0) for key, label in kept.items()]
+            kept[key] = label
+    return [Tag(label=label, key=key, kind="page", score=1.0) for key, label in kept.items()]
 
 
 def entity_tags(entities: Sequence[Entity]) -> list[Tag]:
     mentions = [e for e in entities if e.type in ENTITY_TAG_TYPES]
-    counts = Counter(e.canonical for e in mentions)
-    labels: dict[str, str] = {}
-    for entity in mentions:  # prefer a mention spelled like its canonical form (no clitic) as the label
-        if entity.canonical not in labels or matching_key(entity.text) == entity.canonical:
-            labels[entity.canonical] = entity.text
+    counts = Counter(e.key for e in mentions)
+    labels = {e.key: e.label for e in mentions}  # one label per key (streams.enrich.mentions)
     return [
-        Tag(label=labels[canonical], canonical=canonical, kind="entity", score=round(count / len(mentions), 3))
-        for canonical, count in counts.most_common(MAX_ENTITY_TAGS)
+        Tag(label=labels[key], key=key, kind="entity", score=round(count / len(mentions), 3))
+        for key, count in counts.most_common(MAX_ENTITY_TAGS)
     ]
 
 
 def enrich_article(article: ParsedArticle, names: NameDictionary | None = None) -> EnrichedArticle:
     """Enrich one article; with ``names``, learned names are recognised and new ones learned from it."""
     learned = names.gazetteer() if names is not None else None
-    entities = (
-        *recognize(article.title, article.language, "title", learned),
-        *recognize(body_text(article), article.language, "body", learned),
-    )
+    texts = {"title": article.title, "body": body_text(article)}
+    found = [e for where, text in texts.items() for e in recognize(text, article.language, where, learned)]
+    entities = resolve(found, texts, default_spellings(), names)
     topics = [
-        Tag(label=t, canonical=t, kind="topic", score=s)
-        for t, s in topic_scores(f"{article.title}\n{body_text(article)}")
+        Tag(label=t, key=t, kind="topic", score=s) for t, s in topic_scores(f"{article.title}\n{body_text(article)}")
     ]
     enriched = EnrichedArticle(
         article=article,
         tags=(
-            *page_tags(article.page_tags),
+            *page_tags(article.page_tags, entities),
             *entity_tags(entities),
-            *keyphrases(article.title, article.body, article.language),
+            *keyphrases(article.title, article.body, article.language, entities),
             *topics,
         ),
         entities=entities,

@@ -63,7 +63,8 @@ def rule_entities(text: str, source: str) -> list[Entity]:
             titles.append((begin, end))
         else:
             listed: EntityType = "ORG" if match.kind == "ORG" else "PERSON" if match.kind == "PERSON" else "LOCATION"
-            found.append(Entity(text[begin:end], listed, begin, end, match.canonical, f"gazetteer:{source}"))
+            mention = text[begin:end]
+            found.append(Entity(mention, listed, begin, end, match.canonical, mention, f"gazetteer:{source}"))
     for run in _CAPITALISED_RUN.finditer(text):
         begin, end = run.start(), run.end()
         titled = False
@@ -84,5 +85,5 @@ def rule_entities(text: str, source: str) -> list[Entity]:
         else:
             continue
         mention = text[begin:end]
-        found.append(Entity(mention, kind, begin, end, matching_key(mention), f"rules:{source}"))
+        found.append(Entity(mention, kind, begin, end, matching_key(mention), mention, f"rules:{source}"))
     return sorted(found, key=lambda e: e.start)

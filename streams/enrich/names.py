@@ -1,13 +1,16 @@
 """Names learned at run time: a page tag that the article itself recognises as a person, organisation
-or place becomes a dictionary entry, so later articles find that name even where the CRF misses it.
+or place becomes a dictionary entry, so later articles find that name even where the CRF misses it;
+and aliases: a short form (a surname) that an article used for one full name, so a later article
+that names the person only by the short form gets the same key.
 
-The dictionary is plain data here; the worker keeps it in a Faust GlobalTable (changelog-backed, read
-by every worker) and ``newsflow process`` keeps it in memory across its inputs.
+The dictionary is plain data here; workers share what they learn through a compacted topic
+(streams.kafka.shared_names) and ``newsflow process`` keeps it in memory across its inputs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from streams.enrich.ner.gazetteer import Gazetteer
 from streams.records import EnrichedArticle
@@ -15,17 +18,59 @@ from streams.records import EnrichedArticle
 LEARNED_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "LOCATION": "LOCATION"}
 
 
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """What a short form stands for: the full name's key and label; both empty once the short form
+    was seen standing for two different names (then it is left alone)."""
+
+    full_key: str
+    label: str
+
+
+AMBIGUOUS = Alias("", "")
+
+
 class NameDictionary:
-    def __init__(self, names: Mapping[str, str] | None = None) -> None:
+    def __init__(self, names: Mapping[str, str] | None = None, aliases: Mapping[str, Alias] | None = None) -> None:
         self._names: dict[str, str] = dict(names or {})
+        self._aliases: dict[str, Alias] = dict(aliases or {})
         self._gazetteer: Gazetteer | None = None
         self._learned: dict[str, str] = {}
+        self._learned_aliases: dict[str, Alias] = {}
+
+    @property
+    def aliases(self) -> Mapping[str, Alias]:
+        return self._aliases
+
+    def note_alias(self, short_key: str, full_key: str, label: str) -> None:
+        """An article used ``short_key`` for the full name ``full_key``."""
+        current = self._aliases.get(short_key)
+        if current is not None and current.full_key in ("", full_key):
+            return
+        alias = Alias(full_key, label) if current is None else AMBIGUOUS
+        self._aliases[short_key] = alias
+        self._learned_aliases[short_key] = alias
+
+    def update_aliases(self, aliases: Iterable[tuple[str, Alias]]) -> None:
+        """Merge aliases other workers learned, in the order they were shared; two different full names
+        make the short form ambiguous."""
+        for short_key, alias in aliases:
+            current = self._aliases.get(short_key)
+            if current is None or alias == AMBIGUOUS:
+                self._aliases[short_key] = alias
+            elif current.full_key and current.full_key != alias.full_key:
+                self._aliases[short_key] = AMBIGUOUS
+
+    def drain_learned_aliases(self) -> dict[str, Alias]:
+        """What ``note_alias`` added or changed since the last call (for the worker to publish)."""
+        learned, self._learned_aliases = self._learned_aliases, {}
+        return learned
 
     def __len__(self) -> int:
         return len(self._names)
 
     def update(self, names: Mapping[str, str]) -> None:
-        """Merge names (canonical form -> entity type), e.g. what other workers learned."""
+        """Merge names (matching key -> entity type), e.g. what other workers learned."""
         fresh = {k: v for k, v in names.items() if self._names.get(k) != v}
         if fresh:
             self._names.update(fresh)
@@ -38,17 +83,17 @@ class NameDictionary:
 
     def learn(self, enriched: EnrichedArticle) -> dict[str, str]:
         """Page tags of this article that are recognised entities and not known yet; they are added."""
-        kinds = {e.canonical: LEARNED_TYPES[e.type] for e in enriched.entities if e.type in LEARNED_TYPES}
+        kinds = {e.key: LEARNED_TYPES[e.type] for e in enriched.entities if e.type in LEARNED_TYPES}
         learned = {
-            tag.canonical: kinds[tag.canonical]
+            tag.key: kinds[tag.key]
             for tag in enriched.tags
-            if tag.kind == "page" and tag.canonical in kinds and tag.canonical not in self._names
+            if tag.kind == "page" and tag.key in kinds and tag.key not in self._names
         }
         self.update(learned)
         self._learned.update(learned)
         return learned
 
     def drain_learned(self) -> dict[str, str]:
-        """What ``learn`` added since the last call (for the worker to publish to its table)."""
+        """What ``learn`` added since the last call (for the worker to publish)."""
         learned, self._learned = self._learned, {}
         return learned

@@ -53,7 +53,7 @@ class Telemetry:
     def dead_lettered(self, letters: Iterable[DeadLetter]) -> None:
         for letter in letters:
             self.metrics.records.labels(letter.stage, "dead_letter").inc()
-            self.metrics.dead_letters.labels(letter.stage, letter.error_class).inc()
+            self.metrics.dead_letters.labels(letter.stage, letter.reason).inc()
             self._letter_number += 1
             self.letters.appendleft((self._letter_number, letter))
 

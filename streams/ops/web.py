@@ -58,7 +58,7 @@ class OpsViews:
         checked_at, healthy = self._es_health
         if time.monotonic() - checked_at > HEALTH_CACHE_SECONDS:
             try:
-                async with open_client(self.settings) as client:
+                async with open_client(self.settings.elasticsearch) as client:
                     status = (await client.cluster.health(timeout="2s"))["status"]
                 healthy = status in {"green", "yellow"}
             except Exception:
@@ -109,6 +109,7 @@ class OpsViews:
                     {
                         "number": number,
                         "stage": letter.stage,
+                        "reason": letter.reason,
                         "error_class": letter.error_class,
                         "error_message": letter.error_message[:300],
                         "failed_at": letter.failed_at.isoformat(timespec="seconds"),
@@ -129,8 +130,8 @@ class OpsViews:
             f"<tr><th>{escape(name)}</th><td dir=auto>{escape(str(value))}</td></tr>"
             for name, value in (
                 ("stage", letter.stage),
-                ("error", letter.error_class),
-                ("reason", letter.error_message),
+                ("reason", letter.reason),
+                ("error", f"{letter.error_class}: {letter.error_message}"),
                 ("source", f"{letter.source.topic}[{letter.source.partition}]@{letter.source.offset}"),
                 ("failed at", letter.failed_at.isoformat()),
                 ("attempts", letter.attempts),
@@ -158,7 +159,7 @@ class OpsViews:
             size = min(100, max(1, int(query.get("size", "10"))))
         except ValueError as exc:
             return view.json({"error": str(exc)}, status=400)
-        async with open_client(self.settings) as client:
+        async with open_client(self.settings.elasticsearch) as client:
             result = await search(client, self.settings, query.get("q", ""), filters, size)
         return view.json(asdict(result))
 

@@ -115,7 +115,7 @@ def parse_article(raw: RawArticle) -> ParsedArticle:
     body_lines, trailer = split_trailer(text)
     paragraphs = [line.strip() for line in body_lines if any(ch.isalnum() for ch in line)]
     if not paragraphs:
-        raise PoisonRecordError("parse", f"no body text in this {raw.format} article")
+        raise PoisonRecordError("parse", "no_content", f"no body text in this {raw.format} article")
     warnings = list(trailer.warnings)
     if had_controls:
         warnings.append("control_characters_removed")

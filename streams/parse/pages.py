@@ -33,9 +33,16 @@ def domain_of(url: str | None) -> str | None:
 
 
 def extract_page(html: str, url: str | None = None) -> PageExtract:
-    """Main text (trafilatura's default extraction) and the page's metadata."""
-    text = trafilatura.extract(html, url=url) or ""
-    meta = trafilatura.extract_metadata(html, default_url=url)
+    """Main text (trafilatura's default extraction) and the page's metadata, from one parse of the page.
+
+    trafilatura takes a parsed tree as well as a string; its text extraction works on a copy of the tree,
+    so the metadata read afterwards sees the page as parsed. A page trafilatura cannot parse is passed on
+    as the string, for both calls to handle as they do unparsed input.
+    """
+    tree = trafilatura.load_html(html)
+    page = html if tree is None else tree
+    text = trafilatura.extract(page, url=url) or ""
+    meta = trafilatura.extract_metadata(page, default_url=url)
     page_url = url or (meta.url if meta else None)
     authors = tuple(a.strip() for a in (meta.author or "").split(";") if a.strip()) if meta else ()
     tags = tuple(dict.fromkeys([*(meta.categories or []), *(meta.tags or [])])) if meta else ()

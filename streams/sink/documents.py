@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from streams.dedup.stories import StoryAssignment
+from streams.enrich.article import body_text
 from streams.normalize import matching_key
 from streams.records import EnrichedArticle
 from streams.stemming import stem_text
@@ -40,7 +41,7 @@ def to_document(
     """The document; ``key_fields`` adds the *_key/*_stem copies an index without server-side analysis
     searches (streams.analysis)."""
     article = enriched.article
-    body = "\n\n".join(article.body)
+    body = body_text(article)  # the string the entity offsets point into
     keys = (
         {
             "title_key": matching_key(article.title),
@@ -69,7 +70,7 @@ def to_document(
         "indexed_at": indexed_at.isoformat(),
         "language": article.language,
         "authors": list(article.authors),
-        "tags": [{"label": t.label, "canonical": t.canonical, "kind": t.kind, "score": t.score} for t in enriched.tags],
+        "tags": [{"label": t.label, "key": t.key, "kind": t.kind, "score": t.score} for t in enriched.tags],
         "related": [{"title": link.title, "url": link.url} for link in article.related],
         "similar": list(article.similar),
         "links": links_field(story.links),
@@ -79,7 +80,8 @@ def to_document(
                 "type": e.type,
                 "start": e.start,
                 "end": e.end,
-                "canonical": e.canonical,
+                "key": e.key,
+                "label": e.label,
                 "source": e.source,
             }
             for e in enriched.entities

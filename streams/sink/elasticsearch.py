@@ -1,16 +1,17 @@
 """Bulk writes to Elasticsearch with the official async client and its bulk helper.
 
 Each item's result is classified: acknowledged (created, updated, or a version conflict on an
-idempotent write), retryable (429, 5xx, connection trouble: retried with capped exponential backoff
-and jitter, for as long as it takes, which holds the batch and so pauses consumption), or permanent
-(mapping and parsing errors: returned to the caller for the dead-letter topic).
+idempotent write), retryable (429, 5xx, connection trouble: the items left are sent again under the
+one retry policy, streams.retry, for as long as it takes, which holds the batch and so pauses
+consumption), or permanent (mapping and parsing errors: returned to the caller for the dead-letter
+topic). The client itself does not retry (``max_retries=0``): this is the one layer that waits for
+Elasticsearch, and it counts its waits. Anything else (a document that cannot be serialized, a
+request Elasticsearch refuses whole) is raised.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -22,8 +23,10 @@ from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
 from streams.analysis import PLUGIN, choose_server_analysis, index_has_server_analysis, with_server_analysis
+from streams.errors import TransientError
+from streams.retry import Retrier, retrying
 from streams.schemas import articles_index_template
-from streams.settings import Settings
+from streams.settings import ElasticsearchConnection, Settings, SinkBatching
 
 log = logging.getLogger(__name__)
 
@@ -33,26 +36,25 @@ NOT_FOUND = 404
 FIRST_INDEX_SUFFIX = "-000001"
 
 
-def create_client(settings: Settings) -> AsyncElasticsearch:
-    password = settings.resolved_elasticsearch_password()
+def create_client(connection: ElasticsearchConnection) -> AsyncElasticsearch:
     options: dict[str, Any] = {}
-    ca_file = settings.resolved_elasticsearch_ca_file()
-    if ca_file is not None:
-        options["ca_certs"] = str(ca_file)
-    if settings.elasticsearch_api_key is not None:
-        options["api_key"] = settings.elasticsearch_api_key.get_secret_value()
-    elif settings.elasticsearch_username and password is not None:
-        options["basic_auth"] = (settings.elasticsearch_username, password.get_secret_value())
+    if connection.ca_file is not None:
+        options["ca_certs"] = str(connection.ca_file)
+    if connection.api_key is not None:
+        options["api_key"] = connection.api_key.get_secret_value()
+    elif connection.username and connection.password is not None:
+        options["basic_auth"] = (connection.username, connection.password.get_secret_value())
     return AsyncElasticsearch(
-        settings.elasticsearch_url,
-        request_timeout=settings.elasticsearch_request_timeout,
+        connection.url,
+        request_timeout=connection.request_timeout,
+        max_retries=0,
         **options,
     )
 
 
 @asynccontextmanager
-async def open_client(settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
-    client = create_client(settings)
+async def open_client(connection: ElasticsearchConnection) -> AsyncIterator[AsyncElasticsearch]:
+    client = create_client(connection)
     try:
         yield client
     finally:
@@ -106,6 +108,9 @@ async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> Articl
     return ArticleIndex(alias, server)
 
 
+MAPPING_ERRORS = ("mapper_parsing_exception", "document_parsing_exception", "strict_dynamic_mapping_exception")
+
+
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """A document Elasticsearch will never accept as it is."""
@@ -113,6 +118,11 @@ class Rejected:
     doc_id: str
     status: int
     reason: str
+
+    @property
+    def mapping(self) -> bool:
+        """Refused for its fields (a dead letter with reason ``mapping``), not for another 4xx cause."""
+        return self.reason.startswith(MAPPING_ERRORS)
 
 
 @dataclass(slots=True)
@@ -133,12 +143,12 @@ def _item_error(info: dict[str, Any]) -> tuple[str, int, str]:
 class BulkIndexer:
     """Writes batches of (id, document) to one index or alias until each is acked or rejected."""
 
-    def __init__(self, client: AsyncElasticsearch, index: str, settings: Settings) -> None:
+    def __init__(self, client: AsyncElasticsearch, index: str, batching: SinkBatching, retrier: Retrier) -> None:
         self._client = client
         self._index = index
-        self._max_backoff = settings.sink_max_backoff_seconds
-        self._chunk_size = settings.sink_batch_size
-        self._chunk_bytes = settings.sink_batch_max_bytes
+        self._retrier = retrier
+        self._chunk_size = batching.size
+        self._chunk_bytes = batching.max_bytes
 
     async def write(
         self, documents: Sequence[tuple[str, dict[str, Any]]], refresh: bool = False, partial: bool = False
@@ -147,18 +157,20 @@ class BulkIndexer:
         then counts as done: there is nothing to update)."""
         outcome = BulkOutcome()
         pending = dict(documents)
-        attempt = 0
-        while pending:
+
+        async def send_pending() -> None:
+            nonlocal pending
             retry = await self._write_once(pending, outcome, partial)
             pending = {doc_id: pending[doc_id] for doc_id in retry}
             if pending:
-                attempt += 1
-                outcome.retries += 1
-                delay = min(self._max_backoff, 0.5 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1.0)
-                log.warning(
-                    "elasticsearch: %d documents to retry, attempt %d, waiting %.1fs", len(pending), attempt, delay
-                )
-                await asyncio.sleep(delay)
+                raise TransientError(f"elasticsearch: {len(pending)} documents to send again")
+
+        def count(what: str) -> None:
+            outcome.retries += 1
+            self._retrier.on_retry(what)
+
+        if pending:
+            await retrying("indexing" if not partial else "updating", send_pending, self._retrier.backoff, count)
         if refresh:
             await self._client.indices.refresh(index=self._index)
         return outcome

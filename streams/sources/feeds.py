@@ -112,9 +112,8 @@ def entry_to_raw(entry: Any, feed: Any, source: str, fetched_at: datetime) -> Ra
     if not (body or "").strip():
         body = title or ""
     if not body.strip():
-        return InputError(
-            origin, "feed entry has neither content, summary nor title", orjson.dumps(dict(entry), default=str)
-        )
+        payload = orjson.dumps(dict(entry), default=str)
+        return InputError(origin, "no_content", "feed entry has neither content, summary nor title", payload)
     link = entry.get("link") or None
     authors = tuple(a.get("name", "") for a in entry.get("authors", []) if a.get("name")) or tuple(
         a for a in [entry.get("author")] if a

@@ -38,9 +38,9 @@ def read_text_file(path: Path) -> RawArticle | InputError:
     data = path.read_bytes()
     content = decode_text(data)
     if content is None:
-        return InputError(str(path), "not text in any known encoding", data)
+        return InputError(str(path), "bad_encoding", "not text in any known encoding", data)
     if not content.strip():
-        return InputError(str(path), "empty file", data)
+        return InputError(str(path), "no_content", "empty file", data)
     return RawArticle(
         id=stable_id(content=content),
         format="text",
@@ -54,7 +54,7 @@ def read_html_file(path: Path) -> RawArticle | InputError:
     """An HTML page; the charset comes from its bytes and meta tags (trafilatura's decoder)."""
     data = path.read_bytes()
     if not data.strip():
-        return InputError(str(path), "empty file", data)
+        return InputError(str(path), "no_content", "empty file", data)
     content = decode_file(data)
     return RawArticle(
         id=stable_id(url=canonical_url(content), content=content),
@@ -127,14 +127,15 @@ def read_jsonl_file(path: Path, fields: Mapping[str, Sequence[str]]) -> Iterator
             try:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                yield InputError(origin, f"line is not valid JSON: {exc}", line)
+                yield InputError(origin, "bad_json", f"line is not valid JSON: {exc}", line)
                 continue
             if not isinstance(record, dict):
-                yield InputError(origin, f"line is a JSON {type(record).__name__}, not an object", line)
+                yield InputError(origin, "bad_json", f"line is a JSON {type(record).__name__}, not an object", line)
                 continue
             article = map_record(record, fields, origin, fetched_at)
             if not article.content.strip():
-                yield InputError(origin, f"record has no content in any of {list(fields['content'])}", line)
+                message = f"record has no content in any of {list(fields['content'])}"
+                yield InputError(origin, "no_content", message, line)
                 continue
             yield article
 
@@ -153,14 +154,15 @@ def read_paths(paths: Sequence[Path], fields: Mapping[str, Sequence[str]]) -> It
         elif path.suffix in FEED_SUFFIXES:
             yield from read_feed_file(path)
         else:
-            yield InputError(str(path), f"unsupported file type {path.suffix!r} (expected {sorted(SUFFIXES)})", b"")
+            message = f"unsupported file type {path.suffix!r} (expected {sorted(SUFFIXES)})"
+            yield InputError(str(path), "unsupported", message, b"")
 
 
 def read_feed_file(path: Path) -> Iterator[RawArticle | InputError]:
     """Every entry of a saved RSS/Atom file (no state: use ``produce --feed`` to poll live feeds)."""
     poll = poll_feed(str(path), FeedCursor(), timeout=0)
     if poll.error is not None:
-        yield InputError(str(path), poll.error, path.read_bytes()[:65536])
+        yield InputError(str(path), "unsupported", poll.error, path.read_bytes()[:65536])
     yield from poll.items
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from streams.errors import DeadLetterReason
 from streams.normalize import matching_key
 
 
 @dataclass(frozen=True, slots=True)
 class InputError:
     origin: str
-    reason: str
+    reason: DeadLetterReason
+    message: str
     payload: bytes
 
 

@@ -12,9 +12,9 @@ from typing import Any
 import orjson
 from kafka import KafkaProducer
 
-from streams.codec import dead_letter, encode
 from streams.errors import PoisonRecordError
-from streams.kafka_security import kafka_python_options
+from streams.kafka.codec import dead_letter, encode
+from streams.kafka.security import kafka_python_options
 from streams.metrics import Metrics
 from streams.records import RawArticle, SourcePosition
 from streams.schemas import validation_errors
@@ -31,7 +31,7 @@ class ProduceReport:
 
 def create_producer(settings: Settings) -> KafkaProducer:
     return KafkaProducer(
-        **kafka_python_options(settings),
+        **kafka_python_options(settings.kafka),
         client_id=f"{settings.app_id}-producer",
         acks="all",
         enable_idempotence=True,
@@ -56,20 +56,19 @@ def produce_articles(
             value = encode(item)
             problems = validation_errors("raw", orjson.loads(value))
             if len(value) > settings.max_payload_bytes:
-                item = InputError(
-                    item.origin, f"{len(value):,} bytes, over the limit of {settings.max_payload_bytes:,}", value
-                )
+                limit = settings.max_payload_bytes
+                item = InputError(item.origin, "too_large", f"{len(value):,} bytes, over the limit of {limit:,}", value)
             elif problems:
-                item = InputError(item.origin, "; ".join(problems), value)
+                item = InputError(item.origin, "schema", "; ".join(problems), value)
             else:
                 futures.append(producer.send(settings.raw_topic, key=item.id.encode(), value=value))
                 report.produced += 1
         if isinstance(item, InputError):
-            error = PoisonRecordError("produce", f"{item.origin}: {item.reason}")
+            error = PoisonRecordError("produce", item.reason, f"{item.origin}: {item.message}")
             letter = dead_letter("produce", error, item.payload, SourcePosition(), attempts=1)
             futures.append(producer.send(settings.dead_letter_topic, value=encode(letter)))
             report.dead_lettered += 1
-            report.errors.append(f"{item.origin}: {item.reason}")
+            report.errors.append(f"{item.origin}: {item.message}")
         on_progress()
     producer.flush()
     for future in futures:

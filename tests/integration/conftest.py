@@ -7,9 +7,12 @@ import asyncio
 import itertools
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,13 +22,14 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient
+from prometheus_client.parser import text_string_to_metric_families
 
-from streams.kafka_security import kafka_python_options
+from streams.kafka.security import kafka_python_options
+from streams.kafka.topics import create_topics, topic_specs
 from streams.records import RawArticle
 from streams.settings import Settings, default_home
 from streams.sink.elasticsearch import drop_index, ensure_index, open_client
 from streams.sources.files import read_paths
-from streams.topics import create_topics, topic_specs
 from tests.conftest import ROOT, SAUDI_SAMPLE
 
 pytestmark = pytest.mark.integration
@@ -33,6 +37,24 @@ pytestmark = pytest.mark.integration
 
 def settings_env(settings: Settings) -> dict[str, str]:
     return settings.to_environment(os.environ)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def metric_samples(port: int, name: str, label: str = "action") -> Counter[str]:
+    """A worker's samples of metric ``name`` summed by ``label`` (as a Grafana ``sum by`` panel does)."""
+    exported = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    by_label: Counter[str] = Counter()
+    for family in text_string_to_metric_families(exported):
+        for sample in family.samples:
+            if sample.name == name:
+                by_label[sample.labels[label]] += int(sample.value)
+    return by_label
 
 
 @pytest.fixture
@@ -55,7 +77,7 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Setting
     create_topics(built)
     asyncio.run(_prepare_index(built))
     yield built
-    admin = KafkaAdminClient(**kafka_python_options(built))
+    admin = KafkaAdminClient(**kafka_python_options(built.kafka))
     try:
         admin.delete_topics([spec.name for spec in topic_specs(built)])
     finally:
@@ -64,18 +86,18 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Setting
 
 
 async def _prepare_index(settings: Settings) -> None:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         await ensure_index(client, settings)
 
 
 async def _delete_index(settings: Settings) -> None:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         await drop_index(client, settings)
 
 
 @pytest.fixture
 async def es(settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
-    async with open_client(settings) as client:
+    async with open_client(settings.elasticsearch) as client:
         yield client
 
 
@@ -149,7 +171,7 @@ def read_topic(settings: Settings, topic: str, expected: int, timeout: float = 6
     """At least ``expected`` records from the start of ``topic`` (fails after ``timeout``)."""
     consumer = KafkaConsumer(
         topic,
-        **kafka_python_options(settings),
+        **kafka_python_options(settings.kafka),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         consumer_timeout_ms=1000,
@@ -167,7 +189,7 @@ def read_topic(settings: Settings, topic: str, expected: int, timeout: float = 6
 
 def committed_offsets(settings: Settings, topic: str) -> int:
     """Sum of the worker group's committed offsets on ``topic``."""
-    admin = KafkaAdminClient(**kafka_python_options(settings))
+    admin = KafkaAdminClient(**kafka_python_options(settings.kafka))
     try:
         offsets = admin.list_group_offsets(settings.app_id).get(settings.app_id, {})
     finally:

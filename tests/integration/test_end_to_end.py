@@ -14,7 +14,7 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 from kafka import KafkaProducer
 
-from streams.kafka_security import kafka_python_options
+from streams.kafka.security import kafka_python_options
 from streams.search import search_articles
 from streams.settings import Settings
 from streams.sink.elasticsearch import drop_index, open_client
@@ -46,8 +46,10 @@ async def test_seed_article_becomes_a_searchable_document(
     assert doc["title"].startswith("أعلنت وزارة الدفاع الأمريكية")
     assert doc["body"].endswith("والازدهار.")
     assert all(marker not in doc["body"] for marker in ("المصدر:", "كلمات دلالية", "إقرأ أيضاً", "مقالات مشابهة"))
-    assert [t["label"] for t in doc["tags"] if t["kind"] == "page"] == list(SEED_TAGS_DEDUPLICATED)
-    assert {"الولايات المتحده", "كوريا الجنوبيه"} <= {e["canonical"] for e in doc["entities"]}
+    page_tags = [t["label"] for t in doc["tags"] if t["kind"] == "page"]
+    assert page_tags == [("لويد أوستن" if t == "أوستن" else t) for t in SEED_TAGS_DEDUPLICATED]
+    assert {"الولايات المتحده", "كوريا الجنوبيه", "لويد اوستن"} <= {e["key"] for e in doc["entities"]}
+    assert {"الولايات المتحدة", "كوريا الجنوبية", "لويد أوستن"} <= {e["label"] for e in doc["entities"]}
     assert len(doc["similar"]) == 10
     # The Persian-yeh spelling finds the same article.
     assert [h.id for h in await search_articles(es, settings, "الولایات المتحدة")] == [hit.id]
@@ -55,6 +57,10 @@ async def test_seed_article_becomes_a_searchable_document(
     printed = run_cli("search", "كوريا الجنوبية").stdout.decode()
     assert "1 hit(s)" in printed
     assert "صدى البلد" in printed
+    # facets show labels (grouped by key), never the matching key itself
+    assert "لويد أوستن" in printed
+    assert "وزارة الدفاع الأمريكية" in printed
+    assert all(key not in printed for key in ("لويد اوستن", "وزاره الدفاع الامريكيه", "الولايات المتحده"))
 
 
 @pytest.mark.usefixtures("worker")
@@ -96,7 +102,7 @@ async def test_bad_input_is_dead_lettered_and_good_input_indexed(
     result = run_cli("produce", "--no-progress", str(bad_file))
     assert b"1 dead-lettered" in result.stderr
     assert b"not valid JSON" in result.stderr
-    producer = KafkaProducer(**kafka_python_options(settings), acks="all")
+    producer = KafkaProducer(**kafka_python_options(settings.kafka), acks="all")
     producer.send(settings.raw_topic, key=b"garbage", value=b"\xff\xfe not json")
     producer.send(settings.raw_topic, key=b"empty", value=orjson.dumps({"schema_version": 1, "id": "x"}))
     producer.flush()
@@ -201,5 +207,5 @@ def test_setup_says_where_text_is_analyzed(run_cli: Cli) -> None:
 
 
 async def _drop(settings: Settings) -> None:
-    async with open_client(settings) as es:
+    async with open_client(settings.elasticsearch) as es:
         await drop_index(es, settings)

@@ -16,7 +16,7 @@ from kafka.admin import KafkaAdminClient, ScramMechanism, UserScramCredentialUps
 from kafka.errors import KafkaError
 from pydantic import SecretStr
 
-from streams.kafka_security import kafka_python_options
+from streams.kafka.security import kafka_python_options
 from streams.settings import Settings
 from streams.sources.producer import create_producer
 from tests.conftest import SEED_ARTICLE
@@ -30,7 +30,7 @@ SASL_ADDRESS = f"127.0.0.1:{os.environ.get('NEWSFLOW_KAFKA_SASL_PORT', '9094')}"
 def scram_user(settings: Settings) -> tuple[str, str]:
     """A new SCRAM-SHA-512 user, created through the admin API on the plain listener."""
     user, password = f"newsflow-test-{uuid4().hex[:8]}", secrets.token_urlsafe(18)
-    admin = KafkaAdminClient(**kafka_python_options(settings))
+    admin = KafkaAdminClient(**kafka_python_options(settings.kafka))
     try:
         errors = admin.alter_user_scram_credentials(
             [UserScramCredentialUpsertion(user, ScramMechanism.SCRAM_SHA_512, password)]

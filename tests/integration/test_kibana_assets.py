@@ -2,7 +2,7 @@
 is in the index mapping (and aggregatable where they aggregate, sort or time-filter on it), each
 visualization's aggregation finds the SaudiNewsNet sample, each saved search is free text that selects
 exactly the articles it should (through the node's newsflow-analysis plugin), and the dashboard shows
-the visualizations of the file. Kibana cannot run here, so streams.kibana rebuilds
+the visualizations of the file. Kibana cannot run here, so tests.kibana rebuilds
 its requests; the sample is indexed the way the index agent writes it, without Kafka."""
 
 from __future__ import annotations
@@ -17,14 +17,17 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 
 from streams.analysis import index_has_server_analysis
-from streams.kibana import SavedObject, aggregation_request, field_uses, free_text_query, load
+from streams.enrich.spellings import default_spellings
+from streams.normalize import matching_key
 from streams.pipeline import offline_documents, process_raw
 from streams.records import RawArticle
+from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer
 from streams.sources.files import read_paths
 from streams.stemming import stem_text
 from tests.conftest import SAUDI_SAMPLE
+from tests.kibana import SavedObject, aggregation_request, field_uses, free_text_query, load
 
 pytestmark = pytest.mark.integration
 
@@ -96,7 +99,9 @@ def documents() -> Documents:
 async def indexed(settings: Settings, es: AsyncElasticsearch, documents: Documents) -> str:
     """This test's index holding the sample; returns the data view's pattern for it."""
     assert await index_has_server_analysis(es, settings.articles_alias), "the node lacks the newsflow-analysis plugin"
-    outcome = await BulkIndexer(es, settings.articles_alias, settings).write(documents, refresh=True)
+    outcome = await BulkIndexer(es, settings.articles_alias, settings.sink, Retrier(settings.backoff)).write(
+        documents, refresh=True
+    )
     assert not outcome.rejected
     assert len(outcome.indexed) == len(documents)
     return index_pattern(settings)
@@ -196,3 +201,33 @@ async def test_saved_search_is_free_text_that_selects_the_right_articles(
     as_typed = re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
     written = {i for i, doc in documents if any(as_typed.search(doc[f] or "") for f in ("title", "lead", "body"))}
     assert expected - written  # it finds articles that write the words otherwise (spelling, clitics)
+
+
+@pytest.mark.parametrize("array", ["entities", "tags"])
+async def test_label_charts_group_as_the_matching_keys_do(
+    array: str, indexed: str, es: AsyncElasticsearch, documents: Documents
+) -> None:
+    """Kibana charts entities and tags by ``label`` (readable); newsflow groups by ``key``. On the top
+    buckets both must give the same groups: one key per label and one label per key, and each label
+    is written in its usual spelling, never as a matching key."""
+    (vis,) = [v for v in VISUALIZATIONS if any(a["params"].get("field") == f"{array}.label" for a in v.aggs())]
+    request = aggregation_request(vis)
+    response = await es.search(index=indexed, size=0, aggs=request)
+    labels = [b["key"] for b in response["aggregations"][next(iter(request))]["buckets"]]
+    pairs = {(item["key"], item["label"]) for _, doc in documents for item in doc[array] if item["label"] in labels}
+    keys_of = Counter(label for _, label in pairs)
+    labels_of = Counter(key for key, _ in pairs)
+    assert len(labels) >= 10
+    assert max(keys_of.values()) == 1, pairs
+    assert max(labels_of.values()) == 1, pairs
+    for key, label in pairs:
+        assert matching_key(label) == key
+        assert default_spellings().label(label) == label or array == "tags"  # keyphrases keep their writing
+    by_key = await es.search(index=indexed, size=0, aggs={"k": {"terms": {"field": f"{array}.key", "size": 10}}})
+    key_counts = {b["key"]: b["doc_count"] for b in by_key["aggregations"]["k"]["buckets"]}
+    label_counts = dict(
+        zip(labels, [b["doc_count"] for b in response["aggregations"][next(iter(request))]["buckets"]], strict=True)
+    )
+    for key, label in pairs:
+        if key in key_counts:
+            assert label_counts[label] == key_counts[key]

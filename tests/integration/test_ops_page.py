@@ -4,7 +4,6 @@ and never run, and /metrics and /search/ answer. A screenshot goes to test-artif
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 import urllib.request
@@ -22,19 +21,12 @@ from streams.settings import Settings
 from streams.sources.files import map_record
 from streams.sources.producer import create_producer, produce_articles
 from tests.conftest import ROOT
-from tests.integration.conftest import raw_articles
+from tests.integration.conftest import free_port, raw_articles
 
 pytestmark = pytest.mark.integration
 
 ARTIFACTS = ROOT / "test-artifacts"
 HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> عنوان & "quotes"'
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import asyncio
 import random
 import signal
 import subprocess
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -18,10 +19,18 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from streams.codec import encode
+from streams.kafka.codec import encode
 from streams.settings import Settings
 from streams.sources.producer import create_producer, produce_articles
-from tests.integration.conftest import raw_articles, read_topic, restart_service_after, wait_until_all_indexed
+from tests.integration.conftest import (
+    free_port,
+    metric_samples,
+    raw_articles,
+    read_topic,
+    restart_service_after,
+    wait_for,
+    wait_until_all_indexed,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -111,11 +120,13 @@ def fuzzed_bad_values(template: dict[str, Any], max_bytes: int, batches: int) ->
     return collected
 
 
-@pytest.mark.settings(max_payload_bytes=20_000)
+@pytest.mark.settings(max_payload_bytes=20_000, worker_web_enabled=True)
 @pytest.mark.timeout(600)
 async def test_fuzzed_bad_inputs_are_dead_lettered_and_good_ones_indexed(
-    settings: Settings, es: AsyncElasticsearch, worker: subprocess.Popen[bytes]
+    settings: Settings, es: AsyncElasticsearch, worker_factory: Callable[..., subprocess.Popen[bytes]]
 ) -> None:
+    port = free_port()
+    worker = worker_factory(worker_web_port=port)
     articles = raw_articles(settings, 100)
     bad = fuzzed_bad_values(valid_raw(articles[0]), settings.max_payload_bytes, batches=100)
     assert len(bad) >= 2000
@@ -132,6 +143,16 @@ async def test_fuzzed_bad_inputs_are_dead_lettered_and_good_ones_indexed(
     letters = [orjson.loads(r.value) for r in read_topic(settings, settings.dead_letter_topic, len(bad), timeout=120)]
     assert len(letters) == len(bad)
     assert all(letter["error_message"] and letter["stage"] == "decode" for letter in letters)
+    # every one was refused by a check, none by a crash of the decoder (which would be "decode_error")
+    reasons = Counter(letter["reason"] for letter in letters)
+    assert set(reasons) <= {"too_large", "bad_encoding", "bad_json", "schema"}, reasons
+    assert len(reasons) == 4
+    # the Grafana panel "dead letters by reason" sums newsflow_dead_letters_total by (stage, reason)
+
+    async def counted() -> bool:
+        return metric_samples(port, "newsflow_dead_letters_total", "reason") == reasons
+
+    await wait_for(counted, timeout=30)
     assert worker.poll() is None
 
 

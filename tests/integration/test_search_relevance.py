@@ -18,6 +18,7 @@ from elasticsearch import AsyncElasticsearch
 from streams.normalize import matching_key
 from streams.pipeline import offline_documents, process_raw
 from streams.records import EnrichedArticle, RawArticle
+from streams.retry import Retrier
 from streams.search import SearchFilters, SearchResult, search
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer, drop_index, ensure_index, open_client
@@ -46,11 +47,13 @@ def search_settings(request: pytest.FixtureRequest) -> Settings:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def client(search_settings: Settings, corpus: list[EnrichedArticle]) -> AsyncIterator[AsyncElasticsearch]:
-    async with open_client(search_settings) as es:
+    async with open_client(search_settings.elasticsearch) as es:
         index = await ensure_index(es, search_settings)
         assert index.server_analysis == (search_settings.text_analysis == "server")
         documents = offline_documents(corpus, search_settings, datetime.now(UTC), not index.server_analysis)
-        outcome = await BulkIndexer(es, search_settings.articles_alias, search_settings).write(documents)
+        outcome = await BulkIndexer(
+            es, search_settings.articles_alias, search_settings.sink, Retrier(search_settings.backoff)
+        ).write(documents)
         assert not outcome.rejected
         await es.indices.refresh(index=search_settings.articles_alias)
         yield es

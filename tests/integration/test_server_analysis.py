@@ -23,8 +23,10 @@ import pytest_asyncio
 from elasticsearch import AsyncElasticsearch
 
 from streams.analysis import KEY_ANALYZER
+from streams.enrich.article import body_text
 from streams.pipeline import offline_documents, process_raw
 from streams.records import EnrichedArticle, RawArticle
+from streams.retry import Retrier
 from streams.search import search
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer, drop_index, ensure_index, open_client
@@ -79,11 +81,15 @@ async def indices(corpus: list[EnrichedArticle]) -> AsyncIterator[tuple[AsyncEla
         mode: Settings(index_prefix=f"test-analysis-{mode.replace('_', '-')}-{unique}", text_analysis=mode)
         for mode in MODES
     }
-    async with open_client(Settings()) as es:
+    async with open_client(Settings().elasticsearch) as es:
         for settings in by_mode.values():
             index = await ensure_index(es, settings)
             documents = offline_documents(corpus, settings, datetime.now(UTC), not index.server_analysis)
-            assert not (await BulkIndexer(es, settings.articles_alias, settings).write(documents)).rejected
+            assert not (
+                await BulkIndexer(es, settings.articles_alias, settings.sink, Retrier(settings.backoff)).write(
+                    documents
+                )
+            ).rejected
             await es.indices.refresh(index=settings.articles_alias)
         yield es, by_mode
         for settings in by_mode.values():
@@ -129,7 +135,7 @@ async def test_highlights_mark_the_written_words(
 ) -> None:
     es, by_mode = indices
     settings = by_mode["server"]
-    bodies = {article.article.id: "\n\n".join(article.article.body) for article in corpus}
+    bodies = {article.article.id: body_text(article.article) for article in corpus}
     for query, written in (("الولایات", "الولايات"), ("امير", "أمير"), ("بالانتخابات", "الانتخابات")):
         snippets = [hit.snippet for hit in (await search(es, settings, query, size=ALL)).hits]
         assert any(f"«{written}»" in snippet for snippet in snippets), query  # written unlike the query

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from streams.codec import encode
+from streams.kafka.codec import encode
 from streams.records import RawArticle
 from streams.settings import Settings
 from streams.sources.files import read_paths

@@ -6,7 +6,7 @@ from typing import Any
 import orjson
 import pytest
 
-from streams.search import KEY_FIELDS, SERVER_FIELDS, SearchFilters, build_query, text_query
+from streams.search import KEY_FIELDS, SERVER_FIELDS, SearchFilters, build_query, facet_label, text_query
 
 pytestmark = pytest.mark.unit
 
@@ -61,7 +61,7 @@ def test_filters_use_the_matching_key_for_names_and_tags() -> None:
     body = build_query("", filters)
     assert body["query"]["bool"]["must"] == [{"match_all": {}}]
     assert body["sort"][0] == {"date": {"order": "desc"}}
-    assert {"term": {"entities.canonical": "الولايات المتحده"}} in body["query"]["bool"]["filter"]
+    assert {"term": {"entities.key": "الولايات المتحده"}} in body["query"]["bool"]["filter"]
     assert {"term": {"source.name": "spa"}} in body["query"]["bool"]["filter"]
     assert {"range": {"date": {"gte": "2015-08-01", "lte": "2015-08-02"}}} in body["query"]["bool"]["filter"]
     assert set(body["aggs"]) == {"entities", "tags", "sources"}
@@ -69,3 +69,28 @@ def test_filters_use_the_matching_key_for_names_and_tags() -> None:
 
 def test_no_facets_when_not_asked() -> None:
     assert "aggs" not in build_query("x", facets=False)
+
+
+def test_entity_and_tag_facets_group_by_key_and_show_the_label() -> None:
+    aggregation = build_query("x")["aggs"]["entities"]
+    assert aggregation["terms"]["field"] == "entities.key"
+    bucket = {
+        "key": "لويد اوستن",
+        "doc_count": 2,
+        "example": {
+            "hits": {
+                "hits": [
+                    {
+                        "_source": {
+                            "entities": [
+                                {"key": "الولايات المتحده", "label": "الولايات المتحدة"},
+                                {"key": "لويد اوستن", "label": "لويد أوستن"},
+                            ]
+                        }
+                    }
+                ]
+            }
+        },
+    }
+    assert facet_label(bucket, "entities") == "لويد أوستن"
+    assert facet_label({"key": "spa", "doc_count": 1}, None) == "spa"

@@ -1,5 +1,6 @@
 """Entity recognition on display text: the CRF (trained on ANERcorp, see train.py) plus gazetteer
-matches it missed, with display offsets and a canonical form per entity.
+matches it missed, with display offsets (streams.enrich.mentions then trims proclitics, labels the
+names and joins short forms to the full names they abbreviate).
 
 The model files live in ``data/`` and are rebuilt by ``newsflow train ner``; they are an adaptation of
 ANERcorp (CC BY-SA 4.0): see ``data/ATTRIBUTION.md``.
@@ -16,7 +17,7 @@ from pathlib import Path
 import pycrfsuite
 
 from streams.enrich.ner.conll import spans
-from streams.enrich.ner.features import sentence_features, split_clitics
+from streams.enrich.ner.features import sentence_features
 from streams.enrich.ner.gazetteer import Gazetteer, default_gazetteer
 from streams.normalize import key_with_offsets, matching_key
 from streams.records import Entity, EntityType
@@ -58,26 +59,6 @@ def load_clusters(path: Path = CLUSTERS_PATH) -> dict[str, str]:
         return dict(line.rstrip("\n").split("\t", 1) for line in handle if "\t" in line)
 
 
-def canonical_form(text: str, gazetteer: Gazetteer) -> str:
-    """One form for every spelling and clitic form of a name: the gazetteer's name when the whole span
-    is one of its entries, else the key with a leading clitic removed when what remains starts with ال
-    (``للولايات`` -> ``الولايات``, ``بالرياض`` -> ``الرياض``)."""
-    key = matching_key(text)
-    matches = gazetteer.find(key)
-    if len(matches) == 1 and matches[0].start == 0 and matches[0].end == len(key):
-        return matches[0].canonical
-    first, _, rest = key.partition(" ")
-    if first.startswith(("لل", "ولل", "فلل")) and len(first) > 4:
-        first = "ال" + first[first.index("لل") + 2 :]
-    else:
-        clitic, stem = split_clitics(first)
-        if clitic and not clitic.endswith("ال") and stem.startswith("ال"):
-            first = stem
-        elif clitic.endswith("ال") and clitic != "ال":
-            first = "ال" + stem
-    return f"{first} {rest}".strip()
-
-
 class EntityRecognizer:
     def __init__(self, model: Path, gazetteer: Gazetteer, clusters: Mapping[str, str]) -> None:
         self._tagger = pycrfsuite.Tagger()
@@ -97,16 +78,8 @@ class EntityRecognizer:
             for start, end, kind in sorted(spans(self.tag([t.text for t in sentence]))):
                 begin, finish = sentence[start].start, sentence[end - 1].end
                 mention = text[begin:finish]
-                found.append(
-                    Entity(
-                        mention,
-                        CRF_TYPES.get(kind, "MISC"),
-                        begin,
-                        finish,
-                        canonical_form(mention, self.gazetteer),
-                        f"crf:{source}",
-                    )
-                )
+                kind_of = CRF_TYPES.get(kind, "MISC")
+                found.append(Entity(mention, kind_of, begin, finish, matching_key(mention), mention, f"crf:{source}"))
         key, offsets = key_with_offsets(text)
         for origin, gazetteer in (("gazetteer", self.gazetteer), ("names", learned)):
             for match in gazetteer.find(key) if gazetteer is not None else []:
@@ -114,7 +87,8 @@ class EntityRecognizer:
                 begin, finish = offsets[match.start], offsets[match.end - 1] + 1
                 if listed is None or any(begin < e.end and e.start < finish for e in found):
                     continue
-                found.append(Entity(text[begin:finish], listed, begin, finish, match.canonical, f"{origin}:{source}"))
+                mention = text[begin:finish]
+                found.append(Entity(mention, listed, begin, finish, match.canonical, mention, f"{origin}:{source}"))
         return sorted(found, key=lambda e: e.start)
 
 

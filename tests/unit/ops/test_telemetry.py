@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from streams.codec import dead_letter
 from streams.dedup.stories import StoryAssignment
 from streams.errors import PoisonRecordError
+from streams.kafka.codec import dead_letter
 from streams.ops.telemetry import Telemetry
 from streams.records import SourcePosition
 
@@ -74,11 +74,12 @@ def test_indexed_documents_are_classified_and_kept_newest_first() -> None:
 def test_dead_letters_are_numbered_and_found_again() -> None:
     telemetry = Telemetry()
     letters = [
-        dead_letter("parse", PoisonRecordError("parse", f"bad {n}"), b"x", SourcePosition("raw", 0, n))
-        for n in range(3)
-    ]
+        dead_letter("parse", PoisonRecordError("parse", "no_content", f"bad {n}"), b"x", SourcePosition("raw", 0, n))
+        for n in range(2)
+    ] + [dead_letter("parse", ValueError("bad 2"), b"x", SourcePosition("raw", 0, 2))]
     telemetry.dead_lettered(letters)
-    assert telemetry.metrics.value("newsflow_dead_letters_total", stage="parse", reason="PoisonRecordError") == 3
+    assert telemetry.metrics.value("newsflow_dead_letters_total", stage="parse", reason="no_content") == 2
+    assert telemetry.metrics.value("newsflow_dead_letters_total", stage="parse", reason="parse_error") == 1
     found = telemetry.letter(2)
     assert found is not None
     assert found.error_message == "bad 1"

@@ -13,6 +13,7 @@ import trafilatura
 from trafilatura.utils import decode_file
 
 from streams.parse.article import parse_article
+from streams.parse.pages import extract_page
 from streams.records import RawArticle
 from tests.conftest import TRAFILATURA
 
@@ -44,3 +45,19 @@ def test_page_is_no_worse_than_trafilatura_alone(url: str) -> None:
     assert [s for s in kept_by_trafilatura if s not in ours] == []
     excluded_by_trafilatura = [s for s in case.get("without", []) if s not in alone]  # type: ignore[attr-defined]
     assert [s for s in excluded_by_trafilatura if s in "\n".join(ours.splitlines()[1:])] == []
+
+
+@pytest.mark.parametrize("url", list(EVALDATA)[::25])
+def test_one_parse_gives_what_two_parses_give(url: str) -> None:
+    """extract_page parses a page once; trafilatura's own calls on the string (each parsing it) agree."""
+    html = page_html(EVALDATA[url])
+    page = extract_page(html, url)
+    meta = trafilatura.extract_metadata(html, default_url=url)
+    assert page.text == (trafilatura.extract(html, url=url) or "")
+    assert (page.title, page.date, page.site_name) == (meta.title, meta.date, meta.sitename)
+    assert page.tags == tuple(dict.fromkeys([*(meta.categories or []), *(meta.tags or [])]))
+    assert page.authors == tuple(a.strip() for a in (meta.author or "").split(";") if a.strip())
+
+
+def test_unparseable_page_gives_no_text() -> None:
+    assert extract_page("", "https://example.org/a").text == ""

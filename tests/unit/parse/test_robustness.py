@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import get_args
 
 import orjson
 import pytest
 
-from streams.codec import encode
+from streams.errors import DeadLetterReason
+from streams.kafka.codec import encode
 from streams.parse.article import parse_article
 from streams.pipeline import process_value
 from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
+from streams.schemas import TOPIC_SCHEMAS, load_json
 
 pytestmark = pytest.mark.unit
 
@@ -32,7 +35,7 @@ def test_oversized_payload_is_a_dead_letter(make_raw: Callable[..., RawArticle])
     value = encode(make_raw(content="كلمة " * 50_000))
     outcome = process_value(value, SourcePosition(), b"big", max_bytes=100_000)
     assert isinstance(outcome, DeadLetter)
-    assert outcome.stage == "decode"
+    assert (outcome.stage, outcome.reason) == ("decode", "too_large")
     assert f"{len(value):,} bytes, over the limit of 100,000" in outcome.error_message
     assert outcome.extra == {"payload_truncated": True, "payload_bytes": 256 * 1024}
     assert len(encode(outcome)) < 400_000
@@ -56,12 +59,12 @@ def test_empty_bodies_are_parse_dead_letters(
 ) -> None:
     outcome = process_value(encode(make_raw(**fields)), SourcePosition())
     assert isinstance(outcome, DeadLetter)
-    assert outcome.stage == "parse"
+    assert (outcome.stage, outcome.reason) == ("parse", "no_content")
     assert message in outcome.error_message
 
 
 @pytest.mark.parametrize(
-    "value",
+    ("value", "reason"),
     [
         pytest.param(
             orjson.dumps(
@@ -74,6 +77,7 @@ def test_empty_bodies_are_parse_dead_letters(
                     "origin": "o",
                 }
             ),
+            "schema",
             id="content-not-string",
         ),
         pytest.param(
@@ -87,6 +91,7 @@ def test_empty_bodies_are_parse_dead_letters(
                     "origin": "o",
                 }
             ),
+            "schema",
             id="future-version",
         ),
         pytest.param(
@@ -100,6 +105,7 @@ def test_empty_bodies_are_parse_dead_letters(
                     "origin": "o",
                 }
             ),
+            "schema",
             id="unknown-format",
         ),
         pytest.param(
@@ -113,16 +119,24 @@ def test_empty_bodies_are_parse_dead_letters(
                     "origin": "o",
                 }
             ),
+            "schema",
             id="bad-timestamp",
         ),
-        pytest.param(b"[" * 10_000 + b"]" * 10_000, id="deep-nesting"),
+        pytest.param(b"[" * 10_000 + b"]" * 10_000, "bad_json", id="deep-nesting"),
+        pytest.param(b"\xff\xfe{}", "bad_encoding", id="not-utf8"),
+        pytest.param(b"[1, 2]", "bad_json", id="not-an-object"),
     ],
 )
-def test_malformed_records_are_decode_dead_letters(value: bytes) -> None:
+def test_malformed_records_are_decode_dead_letters(value: bytes, reason: str) -> None:
     outcome = process_value(value, SourcePosition(topic="t", partition=0, offset=7))
     assert isinstance(outcome, DeadLetter)
-    assert outcome.stage == "decode"
+    assert (outcome.stage, outcome.reason, outcome.error_class) == ("decode", reason, "PoisonRecordError")
     assert outcome.error_message
+
+
+def test_the_dead_letter_schema_lists_every_reason() -> None:
+    schema = load_json(TOPIC_SCHEMAS["dead_letter"])
+    assert schema["properties"]["reason"]["enum"] == list(get_args(DeadLetterReason))
 
 
 def test_feed_entry_html_becomes_paragraphs(make_raw: Callable[..., RawArticle]) -> None:

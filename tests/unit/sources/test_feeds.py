@@ -76,7 +76,7 @@ def test_fixture_family_yields_entries_or_clear_errors(feed_server: str, family:
         assert poll.items, path
         for item in poll.items:
             if isinstance(item, InputError):
-                assert "neither content" in item.reason
+                assert (item.reason, "neither content" in item.message) == ("no_content", True)
             else:
                 assert item.format == "feed"
                 assert item.content.strip()
@@ -96,7 +96,8 @@ def test_real_feed(feed_server: str, path: Path) -> None:
     # One id per distinct entry id (guid); a feed that repeats a guid declares the same entry twice.
     assert len({a.id for a in articles}) == len({a.origin for a in articles})
     rejected = [item for item in poll.items if isinstance(item, InputError)]
-    assert all("neither content, summary nor title" in item.reason for item in rejected)
+    assert all("neither content, summary nor title" in item.message for item in rejected)
+    assert {item.reason for item in rejected} <= {"no_content"}
     if path.name in {"missing-fields.atom", "incomplete-fields.atom"}:  # entries with only an id
         assert rejected
 

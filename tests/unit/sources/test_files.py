@@ -52,19 +52,20 @@ def test_bbc_style_fields_map_too(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("line", "reason"),
+    ("line", "reason", "message"),
     [
-        pytest.param(b"{not json", "not valid JSON", id="broken-json"),
-        pytest.param(b"[1, 2]", "not an object", id="array"),
-        pytest.param(b'{"title": "only a title"}', "no content", id="no-content"),
+        pytest.param(b"{not json", "bad_json", "not valid JSON", id="broken-json"),
+        pytest.param(b"[1, 2]", "bad_json", "not an object", id="array"),
+        pytest.param(b'{"title": "only a title"}', "no_content", "no content", id="no-content"),
     ],
 )
-def test_bad_jsonl_lines_are_input_errors(tmp_path: Path, line: bytes, reason: str) -> None:
+def test_bad_jsonl_lines_are_input_errors(tmp_path: Path, line: bytes, reason: str, message: str) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_bytes(line + b"\n")
     (item,) = read_paths([path], FIELDS)
     assert isinstance(item, InputError)
-    assert reason in item.reason
+    assert item.reason == reason
+    assert message in item.message
     assert item.origin == f"{path}:1"
     assert item.payload == line + b"\n"
 

@@ -1,4 +1,6 @@
-"""Shares learned names (streams.enrich.names) between workers through a compacted Kafka topic.
+"""Shares learned names and aliases (streams.enrich.names) between workers through a compacted Kafka topic:
+a name is keyed by its matching key with its entity type as the value; an alias is keyed
+``alias:<short key>`` with ``{"full_key", "label"}`` (JSON) as the value.
 
 Each worker appends what it learns to the topic and reads the whole topic with its own group-less
 consumer, so every worker (and every restarted one) ends up with every name. A Faust GlobalTable did
@@ -12,11 +14,14 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from streams.enrich.names import NameDictionary
+import orjson
+
+from streams.enrich.names import Alias, NameDictionary
+from streams.kafka.reader import follow_topic
 from streams.settings import Settings
-from streams.topic_reader import follow_topic
 
 log = logging.getLogger(__name__)
+ALIAS_PREFIX = "alias:"
 
 
 class SharedNames:
@@ -25,28 +30,42 @@ class SharedNames:
         self.names = names
         self._topic = topic
         self._inbox: dict[str, str] = {}
+        self._alias_inbox: list[tuple[str, Alias]] = []
 
     def merge(self) -> NameDictionary:
         """Fold names read from the topic into the dictionary (call on the event loop, between batches)."""
         if self._inbox:
             self.names.update(self._inbox)
             self._inbox = {}
+        if self._alias_inbox:
+            self.names.update_aliases(self._alias_inbox)
+            self._alias_inbox = []
         return self.names
 
     async def publish_learned(self) -> None:
         """Append newly learned names to the topic. Names only help recognition, so a failure is logged."""
         learned = self.names.drain_learned()
+        aliases = self.names.drain_learned_aliases()
         try:
             for name, kind in learned.items():
                 await self._topic.send(key=name.encode("utf-8"), value=kind.encode("utf-8"))
+            for short_key, alias in aliases.items():
+                value = orjson.dumps({"full_key": alias.full_key, "label": alias.label})
+                await self._topic.send(key=f"{ALIAS_PREFIX}{short_key}".encode(), value=value)
         except Exception:
-            log.exception("could not share %d learned names", len(learned))
+            log.exception("could not share %d learned names and %d aliases", len(learned), len(aliases))
 
     async def read_forever(self) -> None:
-        """Read the names topic from the beginning and keep following it (streams.topic_reader)."""
+        """Read the names topic from the beginning and keep following it (streams.kafka.reader)."""
         await follow_topic(self.settings, self.settings.names_topic, self._take)
 
     async def _take(self, messages: Sequence[Any]) -> None:
         for message in messages:
-            if message.key and message.value:
-                self._inbox[message.key.decode("utf-8")] = message.value.decode("utf-8")
+            if not (message.key and message.value):
+                continue
+            key = message.key.decode("utf-8")
+            if key.startswith(ALIAS_PREFIX):
+                alias = orjson.loads(message.value)
+                self._alias_inbox.append((key.removeprefix(ALIAS_PREFIX), Alias(alias["full_key"], alias["label"])))
+            else:
+                self._inbox[key] = message.value.decode("utf-8")

@@ -1,32 +1,35 @@
-"""Thin Faust agents around the pure stages. Exceptions never escape an agent: bad records become
-dead letters, and trouble with Kafka or Elasticsearch is retried with backoff while the batch is held
+"""Thin Faust agents around the pure stages. Bad records become dead letters; transient trouble with
+Kafka or Elasticsearch is retried under the one retry policy (streams.retry) while the batch is held
 (Faust's ``take_events`` acks a batch only after the loop body finished with it, so offsets are
-committed only for records that were indexed or dead-lettered)."""
+committed only for records that were indexed or dead-lettered); anything else raised while indexing a
+batch — a bug — is logged with its traceback and dead-letters the batch's records (reason
+``index_error``) instead of being retried forever."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
-from streams.codec import dead_letter, decode_enriched, encode
 from streams.dedup.entries import story_entry
 from streams.dedup.log import StoryLog
 from streams.dedup.stories import StoryAssignment, StoryEntry
 from streams.enrich.names import NameDictionary
 from streams.errors import PoisonRecordError
+from streams.kafka.codec import dead_letter, decode_enriched, encode
+from streams.kafka.shared_names import SharedNames
 from streams.ops.telemetry import Telemetry
 from streams.pipeline import process_value
 from streams.records import DeadLetter, EnrichedArticle, SourcePosition
+from streams.retry import Retrier
 from streams.settings import Settings
-from streams.shared_names import SharedNames
 from streams.sink.documents import document_id, links_field, to_document
-from streams.sink.elasticsearch import ArticleIndex, BulkIndexer, ensure_index, open_client
+from streams.sink.elasticsearch import ArticleIndex, BulkIndexer, Rejected, ensure_index, open_client
 
 log = logging.getLogger(__name__)
 
@@ -36,25 +39,6 @@ Send = Callable[..., Awaitable[Any]]
 def position_of(event: Any) -> SourcePosition:
     message = event.message
     return SourcePosition(topic=message.topic, partition=message.partition, offset=message.offset)
-
-
-async def retry_forever(
-    what: str, action: Callable[[], Awaitable[None]], max_backoff: float, telemetry: Telemetry
-) -> None:
-    """Run ``action`` until it succeeds; the stream stays paused meanwhile (backpressure)."""
-    attempt = 0
-    while True:
-        try:
-            await action()
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            attempt += 1
-            telemetry.retried(what)
-            delay = min(max_backoff, 0.5 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1.0)
-            log.warning("%s failed (%s: %s); retry %d in %.1fs", what, type(exc).__name__, exc, attempt, delay)
-            await asyncio.sleep(delay)
 
 
 async def deliver(sends: Sequence[Awaitable[Any]]) -> None:
@@ -93,6 +77,8 @@ def make_process_agent(
 ) -> Callable[[Any], Any]:
     """``shared``: the learned-name dictionary and its topic, shared with the other workers."""
 
+    retrier = Retrier(settings.backoff, telemetry.retried)
+
     async def process_articles(stream: Any) -> None:
         async for events in stream.take_events(settings.process_batch_size, within=settings.process_batch_seconds):
             telemetry.batch_in("process", events, stream.app.consumer.highwater)
@@ -104,7 +90,7 @@ def make_process_agent(
             await shared.publish_learned()
             received = [e.message.timestamp for e in events]
             publish = partial(publish_outcomes, outcomes, received, enriched_topic, dead_letter_topic)
-            await retry_forever("publishing processed articles", publish, settings.sink_max_backoff_seconds, telemetry)
+            await retrier.run("publishing processed articles", publish)
             letters = [outcome for _, outcome in outcomes if isinstance(outcome, DeadLetter)]
             telemetry.out("process", len(outcomes) - len(letters))
             telemetry.dead_lettered(letters)
@@ -115,19 +101,22 @@ def make_process_agent(
 def make_index_agent(
     settings: Settings, dead_letter_topic: Any, stories: StoryLog, telemetry: Telemetry
 ) -> Callable[[Any], Any]:
+    retrier = Retrier(settings.backoff, telemetry.retried)
+
     async def index_articles(stream: Any) -> None:
-        async with open_client(settings) as client:
+        async with open_client(settings.elasticsearch) as client:
             prepared: list[ArticleIndex] = []
 
             async def prepare() -> None:
                 prepared.append(await ensure_index(client, settings))
 
-            await retry_forever("preparing the article index", prepare, settings.sink_max_backoff_seconds, telemetry)
-            indexer = BulkIndexer(client, settings.articles_alias, settings)
+            await retrier.run("preparing the article index", prepare)
+            indexer = BulkIndexer(client, settings.articles_alias, settings.sink, retrier)
             key_fields = not prepared[-1].server_analysis
+            stage = IndexStage(indexer, stories, dead_letter_topic, retrier, settings, telemetry, key_fields)
             async for events in stream.take_events(settings.sink_batch_size, within=settings.sink_batch_seconds):
                 telemetry.batch_in("index", events, stream.app.consumer.highwater)
-                await index_batch(events, indexer, stories, dead_letter_topic, settings, telemetry, key_fields)
+                await index_or_dead_letter(events, stage)
 
     return index_articles
 
@@ -140,76 +129,84 @@ def received_at(event: Any) -> datetime:
     return datetime.fromtimestamp(event.message.timestamp, UTC)
 
 
-async def index_batch(
-    events: Sequence[Any],
-    indexer: BulkIndexer,
-    stories: StoryLog,
-    dead_letter_topic: Any,
-    settings: Settings,
-    telemetry: Telemetry,
-    key_fields: bool,
-) -> None:
-    """Decode a batch, give each article its story through the story log, then bulk-index it (with the
-    *_key/*_stem copies when ``key_fields``)."""
+class Stories(Protocol):
+    """Gives each entry its story (streams.dedup.log.StoryLog across workers)."""
+
+    async def assign(self, entries: Sequence[StoryEntry]) -> list[StoryAssignment]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStage:
+    """What the index agent works with for every batch."""
+
+    indexer: BulkIndexer
+    stories: Stories
+    dead_letter_topic: Any
+    retrier: Retrier
+    settings: Settings
+    telemetry: Telemetry
+    key_fields: bool  # the *_key/*_stem copies, for an index without server-side analysis
+
+
+async def index_or_dead_letter(events: Sequence[Any], stage: IndexStage) -> None:
+    """Index a batch; a failure no retry fixes (a bug) is logged with its traceback and turns the
+    batch's records into dead letters (reason ``index_error``, replayable once fixed)."""
+    try:
+        await index_batch(events, stage)
+    except Exception as exc:
+        log.exception("indexing a batch of %d failed; its records become dead letters", len(events))
+        letters = [dead_letter("index", exc, e.value, position_of(e), e.key) for e in events]
+        await publish_dead_letters(letters, stage)
+
+
+async def publish_dead_letters(letters: Sequence[DeadLetter], stage: IndexStage) -> None:
+    sends = [
+        partial(stage.dead_letter_topic.send, key=letter.key.encode() if letter.key else None, value=encode(letter))
+        for letter in letters
+    ]
+    await stage.retrier.run("publishing dead letters", lambda: deliver([send() for send in sends]))
+    stage.telemetry.dead_lettered(letters)
+
+
+def rejection_letter(rejected: Rejected, event: Any) -> DeadLetter:
+    error = PoisonRecordError(
+        "index",
+        "mapping" if rejected.mapping else "rejected",
+        f"elasticsearch rejected the document ({rejected.status}): {rejected.reason}",
+    )
+    return dead_letter("index", error, event.value, position_of(event), event.key)
+
+
+async def index_batch(events: Sequence[Any], stage: IndexStage) -> None:
+    """Decode a batch, give each article its story through the story log, bulk-index it, link the
+    earlier articles that listed its headlines, and dead-letter what could not be indexed."""
     now = datetime.now(UTC)
     decoded: list[tuple[Any, EnrichedArticle]] = []
     letters: list[DeadLetter] = []
     for event in events:
         try:
             decoded.append((event, decode_enriched(event.value)))
-        except Exception as exc:  # poison (schema) or a bug on one record: dead-letter it, go on
+        except PoisonRecordError as exc:  # a record that violates its schema: dead-letter it, go on
             letters.append(dead_letter("index", exc, event.value, position_of(event), event.key))
 
-    entries = await asyncio.to_thread(sketch_batch, decoded, settings.dedup_num_perm)
-    assignments: list[StoryAssignment] = []
-
-    async def assign() -> None:
-        assignments[:] = await stories.assign(entries)
-
-    await retry_forever("assigning stories", assign, settings.sink_max_backoff_seconds, telemetry)
-    documents: dict[str, dict[str, Any]] = {}
-    events_by_id: dict[str, Any] = {}
-    stories_by_id: dict[str, StoryAssignment] = {}
-    for (event, enriched), story in zip(decoded, assignments, strict=True):
-        doc_id = document_id(enriched)
-        documents[doc_id] = to_document(enriched, now, story, key_fields)
-        events_by_id[doc_id] = event
-        stories_by_id[doc_id] = story
-
-    async def write() -> None:
-        started = time.monotonic()
-        outcome = await indexer.write(list(documents.items()))
-        telemetry.bulk(len(documents), time.monotonic() - started)
-        telemetry.indexed([(documents[i], stories_by_id[i], received_at(events_by_id[i])) for i in outcome.indexed])
-        for rejected in outcome.rejected:
-            event = events_by_id[rejected.doc_id]
-            error = PoisonRecordError(
-                "index", f"elasticsearch rejected the document ({rejected.status}): {rejected.reason}"
-            )
-            letters.append(dead_letter("index", error, event.value, position_of(event), event.key))
-
-    await retry_forever("indexing a batch", write, settings.sink_max_backoff_seconds, telemetry)
+    entries = await asyncio.to_thread(sketch_batch, decoded, stage.settings.dedup_num_perm)
+    assignments = await stage.retrier.run("assigning stories", lambda: stage.stories.assign(entries))
+    by_id = {
+        document_id(enriched): (event, story, to_document(enriched, now, story, stage.key_fields))
+        for (event, enriched), story in zip(decoded, assignments, strict=True)
+    }
+    started = time.monotonic()
+    outcome = await stage.indexer.write([(doc_id, document) for doc_id, (_, _, document) in by_id.items()])
+    stage.telemetry.bulk(len(by_id), time.monotonic() - started)
+    stage.telemetry.indexed([(by_id[i][2], by_id[i][1], received_at(by_id[i][0])) for i in outcome.indexed])
+    letters += [rejection_letter(rejected, by_id[rejected.doc_id][0]) for rejected in outcome.rejected]
 
     # Articles indexed earlier whose read-also/similar headlines name an article of this batch.
     backlinks = {doc_id: links for story in assignments for doc_id, links in story.backlinks.items()}
     if backlinks:
         updates = [(doc_id, {"links": links_field(links)}) for doc_id, links in backlinks.items()]
-
-        async def link() -> None:
-            outcome = await indexer.write(updates, partial=True)
-            for rejected in outcome.rejected:
-                log.warning("could not link headlines of %s: %s", rejected.doc_id, rejected.reason)
-
-        await retry_forever("linking headlines", link, settings.sink_max_backoff_seconds, telemetry)
-
-    async def publish_letters() -> None:
-        await deliver(
-            [
-                dead_letter_topic.send(key=letter.key.encode() if letter.key else None, value=encode(letter))
-                for letter in letters
-            ]
-        )
-
+        linked = await stage.indexer.write(updates, partial=True)
+        for rejected in linked.rejected:
+            log.warning("could not link headlines of %s: %s", rejected.doc_id, rejected.reason)
     if letters:
-        await retry_forever("publishing dead letters", publish_letters, settings.sink_max_backoff_seconds, telemetry)
-        telemetry.dead_lettered(letters)
+        await publish_dead_letters(letters, stage)

@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from streams.deadletters import StoredDeadLetter, matches
+from streams.kafka.dead_letters import StoredDeadLetter, matches
 
 pytestmark = pytest.mark.unit
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from streams.kafka_security import aiokafka_options
+from streams.kafka.security import aiokafka_options
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ async def follow_topic(
     """
     while True:
         consumer = AIOKafkaConsumer(
-            **aiokafka_options(settings), enable_auto_commit=False, auto_offset_reset="earliest"
+            **aiokafka_options(settings.kafka), enable_auto_commit=False, auto_offset_reset="earliest"
         )
         try:
             await consumer.start()

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from streams.kafka_security import kafka_python_options
+from streams.kafka.security import kafka_python_options
 from streams.settings import Settings
 
 RAW_STAGES = frozenset({"decode", "parse", "enrich"})
@@ -48,7 +48,7 @@ def read_dead_letters(
 ) -> Iterator[StoredDeadLetter]:
     """Every dead letter now in the topic, oldest first per partition, optionally filtered by stage and by
     a substring of the error class or message."""
-    consumer = KafkaConsumer(**kafka_python_options(settings), enable_auto_commit=False)
+    consumer = KafkaConsumer(**kafka_python_options(settings.kafka), enable_auto_commit=False)
     try:
         partitions = [
             TopicPartition(settings.dead_letter_topic, p)
@@ -70,7 +70,7 @@ def read_dead_letters(
 def matches(letter: dict[str, Any], stage: str | None, error: str | None) -> bool:
     if stage is not None and letter.get("stage") != stage:
         return False
-    text = f"{letter.get('error_class', '')} {letter.get('error_message', '')}"
+    text = f"{letter.get('reason', '')} {letter.get('error_class', '')} {letter.get('error_message', '')}"
     return error is None or error.lower() in text.lower()
 
 

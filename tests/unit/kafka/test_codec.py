@@ -6,8 +6,8 @@ from collections.abc import Callable
 import orjson
 import pytest
 
-from streams.codec import dead_letter, decode_enriched, decode_raw, encode
 from streams.errors import PoisonRecordError
+from streams.kafka.codec import dead_letter, decode_enriched, decode_raw, encode
 from streams.pipeline import process_raw, process_value
 from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
 from streams.schemas import validation_errors

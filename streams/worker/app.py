@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import faust
 
-from streams.agents import make_index_agent, make_process_agent
 from streams.dedup.log import StoryLog
 from streams.enrich.names import NameDictionary
-from streams.kafka_security import faust_credentials
+from streams.kafka.security import faust_credentials
+from streams.kafka.shared_names import SharedNames
 from streams.ops.telemetry import Telemetry
 from streams.ops.web import OpsViews
 from streams.settings import Settings
-from streams.shared_names import SharedNames
+from streams.worker.agents import make_index_agent, make_process_agent
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -19,7 +19,7 @@ def create_app(settings: Settings) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
-        broker_credentials=faust_credentials(settings),
+        broker_credentials=faust_credentials(settings.kafka),
         store="memory://",
         datadir=str(settings.worker_dir),
         autodiscover=False,

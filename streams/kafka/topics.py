@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from streams.kafka_security import kafka_python_options
+from streams.kafka.security import kafka_python_options
 from streams.settings import Settings
 
 
@@ -36,7 +36,7 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
 
 def create_topics(settings: Settings) -> list[str]:
     """Create missing topics; returns the names that were created."""
-    admin = KafkaAdminClient(**kafka_python_options(settings), client_id=f"{settings.app_id}-admin")
+    admin = KafkaAdminClient(**kafka_python_options(settings.kafka), client_id=f"{settings.app_id}-admin")
     try:
         existing = set(admin.list_topics())
         created = []

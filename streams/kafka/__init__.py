@@ -1,0 +1,2 @@
+"""Kafka plumbing: client security options, topics, whole-topic readers, topic value codecs, the
+shared learned-name topic and the dead-letter topic."""

@@ -1,0 +1,1 @@
+"""The Faust worker: create_app(settings) wires the agents (thin wrappers around the pure stages)."""
