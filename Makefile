@@ -59,6 +59,7 @@ bench: install
 	$(BIN)/python -m bench.enrich_report
 	$(BIN)/python -m bench.dedup_report
 	eval "$$($(SERVICES) env)" && $(BIN)/python -m bench.end_to_end
+	eval "$$($(SERVICES) env)" && $(BIN)/python -m bench.text_analysis
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -100,9 +100,9 @@ async def _ensure(settings: Settings) -> None:
 async def run_direct(settings: Settings, articles: list[RawArticle]) -> float:
     """Seconds to bulk-index the same final documents straight into Elasticsearch."""
     now = datetime.now(UTC)
-    documents = offline_documents(map(process_raw, articles), settings, now)
     async with open_client(settings.elasticsearch) as client:
-        await ensure_index(client, settings)
+        index = await ensure_index(client, settings)
+        documents = offline_documents(map(process_raw, articles), settings, now, not index.server_analysis)
         indexer = BulkIndexer(client, settings.articles_alias, settings.sink, Retrier(settings.backoff))
         start = time.monotonic()
         for offset in range(0, len(documents), settings.sink_batch_size):

@@ -52,7 +52,7 @@ OptionalPaths = Annotated[
 def setup() -> None:
     """Create the Kafka topics and the Elasticsearch index template, index and alias (idempotent)."""
     from streams.kafka.topics import create_topics
-    from streams.sink.elasticsearch import ensure_index, open_client
+    from streams.sink.elasticsearch import ArticleIndex, ensure_index, open_client
 
     settings = Settings()
     created = create_topics(settings)
@@ -61,11 +61,11 @@ def setup() -> None:
         f"{settings.dead_letter_topic})"
     )
 
-    async def prepare() -> str:
+    async def prepare() -> ArticleIndex:
         async with open_client(settings.elasticsearch) as client:
             return await ensure_index(client, settings)
 
-    err.print(f"elasticsearch: index template and alias {asyncio.run(prepare())} ready")
+    err.print(f"elasticsearch: index template and alias ready: {asyncio.run(prepare()).describe()}")
 
 
 @cli.command()

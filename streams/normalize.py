@@ -113,6 +113,12 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
 
+def matching_key_table() -> dict[int, str | None]:
+    """What the key makes of each character it changes: one character (whitespace becomes a space, whose
+    runs the key then collapses and strips) or None (deleted). The analysis plugin is built from it."""
+    return {cp: None if value == _DELETED else value for cp, value in _PRESERVING.items()}
+
+
 def matching_key(text: str) -> str:
     """The normalized key of ``text``: idempotent and never longer than ``text``."""
     return _SPACES.sub(" ", text.translate(_TABLE)).strip()

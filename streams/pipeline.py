@@ -48,12 +48,13 @@ def process_value(
 
 
 def offline_documents(
-    articles: Iterable[EnrichedArticle], settings: Settings, indexed_at: datetime
+    articles: Iterable[EnrichedArticle], settings: Settings, indexed_at: datetime, key_fields: bool
 ) -> list[tuple[str, dict[str, Any]]]:
     """(id, document) as the index agent writes them, with stories from an in-memory StoryIndex in
-    the articles' order instead of the shared story log (benchmarks, tests, offline runs)."""
+    the articles' order instead of the shared story log (benchmarks, tests, offline runs); ``key_fields``
+    as the target index needs them (``not ArticleIndex.server_analysis``)."""
     stories = StoryIndex.configured(settings.stories)
     return [
-        (document_id(e), to_document(e, indexed_at, stories.apply(story_entry(e, settings.dedup_num_perm))))
+        (document_id(e), to_document(e, indexed_at, stories.apply(story_entry(e, settings.dedup_num_perm)), key_fields))
         for e in articles
     ]

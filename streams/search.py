@@ -1,12 +1,15 @@
 """Search over the article alias, for the CLI and the worker's HTTP endpoint.
 
-Queries get what documents got: the matching key (``*_key`` fields, so ``الولایات``/``الولايات`` are
-one word) and light stems (``*_stem`` fields, streams.stemming, so ``للولايات`` finds
-``الولايات``). Text in double quotes is an exact phrase (on the key); the rest must all match, by key
-or by stem, and an exact match of the whole query ranks first. Filters narrow by source, language,
-date (published, else fetched), entity, tag and story; facets count the top entities, tags and sources of
-the matches: entities and tags are grouped by their matching key and shown by their label (the label
-of the key's entry in one matching document, since ``entities``/``tags`` are plain object arrays).
+Queries get what documents got: the matching key (so ``الولایات``/``الولايات`` are one word) and light
+stems (streams.stemming, so ``للولايات`` finds ``الولايات``). On an index with server-side analysis
+(streams.analysis) the node applies both to ``title``/``body`` and their ``.stem`` subfields, as it does
+for Kibana's queries; otherwise newsflow normalizes the query itself for the ``*_key``/``*_stem``
+copies. The query is the same either way. Text in double quotes is an exact phrase (on the key); the
+rest must all match, by key or by stem, and an exact match of the whole query ranks first. Filters
+narrow by source, language, date (published, else fetched), entity, tag and story; facets count the top
+entities, tags and sources of the matches: entities and tags are grouped by their matching key and shown
+by their label (the label of the key's entry in one matching document, since ``entities``/``tags`` are
+plain object arrays).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
+from streams.analysis import index_has_server_analysis
 from streams.normalize import matching_key
 from streams.settings import Settings
 from streams.stemming import stem_text
@@ -77,51 +81,86 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
-def text_query(text: str) -> dict[str, Any] | None:
+@dataclass(frozen=True, slots=True)
+class TextFields:
+    """Where the key and the stems of title and body are searched, and what the query sends them."""
+
+    title_key: str
+    body_key: str
+    title_stem: str
+    body_stem: str
+    server: bool  # the node analyzes the written query; else newsflow sends the key and the stems
+
+    def key(self, text: str) -> str:
+        return text if self.server else matching_key(text)
+
+    def stems(self, text: str) -> str:
+        return text if self.server else stem_text(text)
+
+
+KEY_FIELDS = TextFields("title_key", "body_key", "title_stem", "body_stem", server=False)
+SERVER_FIELDS = TextFields("title", "body", "title.stem", "body.stem", server=True)
+
+
+def text_query(text: str, fields: TextFields = KEY_FIELDS) -> dict[str, Any] | None:
     """The relevance part of a query, or None when there is no text (filters only)."""
-    phrases = [matching_key(p) for p in _PHRASE.findall(text) if matching_key(p)]
-    rest = matching_key(_PHRASE.sub(" ", text))
+    phrases = [fields.key(p) for p in _PHRASE.findall(text) if matching_key(p)]
+    rest = _PHRASE.sub(" ", text)
     must: list[dict[str, Any]] = [
-        {"bool": {"should": [{"match_phrase": {f: p}} for f in ("title_key", "body_key")], "minimum_should_match": 1}}
+        {
+            "bool": {
+                "should": [{"match_phrase": {f: p}} for f in (fields.title_key, fields.body_key)],
+                "minimum_should_match": 1,
+            }
+        }
         for p in phrases
     ]
-    if rest:
-        by_key = {"multi_match": {"query": rest, "fields": ["title_key^3", "body_key"], "operator": "and"}}
-        by_stem = {
-            "multi_match": {"query": stem_text(rest), "fields": ["title_stem^2", "body_stem"], "operator": "and"}
-        }
+    if matching_key(rest):
+        key_fields = [f"{fields.title_key}^3", fields.body_key]
+        by_key = {"multi_match": {"query": fields.key(rest), "fields": key_fields, "operator": "and"}}
+        stem_fields = [f"{fields.title_stem}^2", fields.body_stem]
+        by_stem = {"multi_match": {"query": fields.stems(rest), "fields": stem_fields, "operator": "and"}}
         must.append({"bool": {"should": [by_key, by_stem], "minimum_should_match": 1}})
     if not must:
         return None
-    whole = matching_key(_PHRASE.sub(r"\1", text))
+    whole = fields.key(_PHRASE.sub(r"\1", text))
     ranking = [
-        {"match_phrase": {"title_key": {"query": whole, "boost": 4}}},
-        {"match_phrase": {"body_key": {"query": whole, "boost": 2}}},
+        {"match_phrase": {fields.title_key: {"query": whole, "boost": 4}}},
+        {"match_phrase": {fields.body_key: {"query": whole, "boost": 2}}},
     ]
     return {"bool": {"must": must, "should": ranking}}
 
 
-def build_query(text: str, filters: SearchFilters | None = None, size: int = 10, facets: bool = True) -> dict[str, Any]:
-    relevance = text_query(text)
+def _highlight(text: str, fields: TextFields) -> dict[str, Any]:
+    if fields.server:  # offsets point into the written body: the variants the query matched are marked there
+        body = {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1, "matched_fields": ["body", "body.stem"]}
+        return {"body": body}
+    return {
+        # The displayed body where the query's own spelling occurs, else the normalized key.
+        "body": {
+            "fragment_size": SNIPPET_CHARS,
+            "number_of_fragments": 1,
+            "highlight_query": {"match": {"body": _PHRASE.sub(r"\1", text) or "*"}},
+        },
+        "body_key": {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1},
+    }
+
+
+def build_query(
+    text: str,
+    filters: SearchFilters | None = None,
+    size: int = 10,
+    facets: bool = True,
+    fields: TextFields = KEY_FIELDS,
+) -> dict[str, Any]:
+    relevance = text_query(text, fields)
     query: dict[str, Any] = {"bool": {"filter": (filters or SearchFilters()).clauses()}}
     query["bool"]["must"] = [relevance] if relevance else [{"match_all": {}}]
     body: dict[str, Any] = {
         "size": size,
         "track_total_hits": True,
         "query": query,
-        "highlight": {
-            "pre_tags": ["«"],
-            "post_tags": ["»"],
-            "fields": {
-                # The displayed body where the query's own spelling occurs, else the normalized key.
-                "body": {
-                    "fragment_size": SNIPPET_CHARS,
-                    "number_of_fragments": 1,
-                    "highlight_query": {"match": {"body": _PHRASE.sub(r"\1", text) or "*"}},
-                },
-                "body_key": {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1},
-            },
-        },
+        "highlight": {"pre_tags": ["«"], "post_tags": ["»"], "fields": _highlight(text, fields)},
         "_source": ["id", "title", "source", "published_at", "fetched_at", "lead", "story_id"],
     }
     if relevance is None:
@@ -173,7 +212,9 @@ async def search(
     size: int = 10,
     facets: bool = True,
 ) -> SearchResult:
-    response = await client.search(index=settings.articles_alias, **build_query(text, filters, size, facets))
+    server = await index_has_server_analysis(client, settings.articles_alias)
+    body = build_query(text, filters, size, facets, SERVER_FIELDS if server else KEY_FIELDS)
+    response = await client.search(index=settings.articles_alias, **body)
     aggregations = response.get("aggregations") or {}
     return SearchResult(
         total=int(response["hits"]["total"]["value"]),

@@ -110,6 +110,10 @@ class Settings(BaseSettings):
     elasticsearch_request_timeout: float = 30.0
     index_prefix: str = "newsflow"
     index_replicas: int = Field(default=0, ge=0)
+    # How title/lead/body are made searchable across Arabic spellings: "server" = analyzed by the node's
+    # newsflow-analysis plugin (deploy/elasticsearch-plugin), "key_fields" = newsflow writes *_key/*_stem
+    # copies, "auto" = server when every node has the plugin (streams.analysis).
+    text_analysis: Literal["auto", "server", "key_fields"] = "auto"
 
     # Sink batching
     sink_batch_size: int = Field(default=500, ge=1)

@@ -95,6 +95,17 @@ def query_fields(query: str) -> list[str]:
     return list(dict.fromkeys(_FIELD.findall(_QUOTED.sub('""', query))))
 
 
+def free_text_query(query: str) -> dict[str, Any]:
+    """The query Kibana sends for free-text KQL (no field names): a quoted phrase is a phrase match,
+    other text matches any of its words, both leniently on the index's ``index.query.default_field``."""
+    if query_fields(query):
+        raise ValueError(f"not free text: {query!r} names fields")
+    text = query.strip()
+    if _QUOTED.fullmatch(text):
+        return {"multi_match": {"query": text[1:-1], "type": "phrase", "lenient": True}}
+    return {"multi_match": {"query": text, "lenient": True}}
+
+
 def field_uses(obj: SavedObject) -> list[FieldUse]:
     """Every index field the object names: a data view's time field, a search source's query fields,
     a saved search's columns and sort fields, a visualization's aggregation fields."""

@@ -35,9 +35,23 @@ def links_field(links: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"headline": headline, "id": doc_id} for headline, doc_id in links]
 
 
-def to_document(enriched: EnrichedArticle, indexed_at: datetime, story: StoryAssignment) -> dict[str, Any]:
+def to_document(
+    enriched: EnrichedArticle, indexed_at: datetime, story: StoryAssignment, key_fields: bool
+) -> dict[str, Any]:
+    """The document; ``key_fields`` adds the *_key/*_stem copies an index without server-side analysis
+    searches (streams.analysis)."""
     article = enriched.article
     body = body_text(article)  # the string the entity offsets point into
+    keys = (
+        {
+            "title_key": matching_key(article.title),
+            "title_stem": stem_text(article.title),
+            "body_key": matching_key(body),
+            "body_stem": stem_text(body),
+        }
+        if key_fields
+        else {}
+    )
     return {
         "id": article.id,
         "schema_version": enriched.schema_version,
@@ -45,12 +59,9 @@ def to_document(enriched: EnrichedArticle, indexed_at: datetime, story: StoryAss
         "canonical_url": article.canonical_url,
         "title": article.title,
         "title_source": article.title_source,
-        "title_key": matching_key(article.title),
-        "title_stem": stem_text(article.title),
+        **keys,
         "lead": article.lead,
         "body": body,
-        "body_key": matching_key(body),
-        "body_stem": stem_text(body),
         "source": {"name": article.source.name, "domain": article.source.domain},
         "published_at": article.published_at.isoformat() if article.published_at else None,
         # the article's date for time filters and charts: published, else fetched (many feeds give no date)

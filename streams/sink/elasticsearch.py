@@ -22,6 +22,7 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
+from streams.analysis import PLUGIN, choose_server_analysis, index_has_server_analysis, with_server_analysis
 from streams.errors import TransientError
 from streams.retry import Retrier, retrying
 from streams.schemas import articles_index_template
@@ -67,12 +68,36 @@ async def drop_index(client: AsyncElasticsearch, settings: Settings) -> None:
     await client.indices.delete_index_template(name=settings.articles_alias)
 
 
-async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> str:
-    """Install the index template and create the first index behind the alias; idempotent."""
+@dataclass(frozen=True, slots=True)
+class ArticleIndex:
+    alias: str
+    server_analysis: bool  # text analyzed by the node's plugin; documents carry no *_key/*_stem copies
+
+    def describe(self) -> str:
+        if self.server_analysis:
+            return f"{self.alias}, text analyzed by the node ({PLUGIN} plugin)"
+        return (
+            f"{self.alias}, text analysis in newsflow (*_key/*_stem fields): the {PLUGIN} plugin is not on every "
+            "node, the index predates it, or NEWSFLOW_TEXT_ANALYSIS=key_fields; Kibana and query_string searches "
+            "do not fold Arabic spellings"
+        )
+
+
+async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> ArticleIndex:
+    """Install the index template and create the first index behind the alias; idempotent. A new index
+    analyzes text on the node when every node has the plugin (streams.analysis); an existing one keeps
+    its mode."""
     alias = settings.articles_alias
+    exists = await client.indices.exists_alias(name=alias)
+    if exists:
+        server = await index_has_server_analysis(client, alias)
+    else:
+        server = await choose_server_analysis(client, settings)
     body = articles_index_template(f"{alias}-*", alias, settings.index_replicas)
+    if server:
+        body = with_server_analysis(body)
     await client.indices.put_index_template(name=alias, **body)
-    if not await client.indices.exists_alias(name=alias):
+    if not exists:
         try:
             await client.indices.create(index=alias + FIRST_INDEX_SUFFIX)
         except ApiError as exc:
@@ -80,7 +105,7 @@ async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> str:
                 raise
     else:  # an index made by an older newsflow: add the fields this version writes (additions only)
         await client.indices.put_mapping(index=alias, properties=body["template"]["mappings"]["properties"])
-    return alias
+    return ArticleIndex(alias, server)
 
 
 MAPPING_ERRORS = ("mapper_parsing_exception", "document_parsing_exception", "strict_dynamic_mapping_exception")

@@ -29,7 +29,7 @@ from streams.records import DeadLetter, EnrichedArticle, SourcePosition
 from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.documents import document_id, links_field, to_document
-from streams.sink.elasticsearch import BulkIndexer, Rejected, ensure_index, open_client
+from streams.sink.elasticsearch import ArticleIndex, BulkIndexer, Rejected, ensure_index, open_client
 
 log = logging.getLogger(__name__)
 
@@ -106,13 +106,15 @@ def make_index_agent(
 
     async def index_articles(stream: Any) -> None:
         async with open_client(settings.elasticsearch) as client:
+            prepared: list[ArticleIndex] = []
 
             async def prepare() -> None:
-                await ensure_index(client, settings)
+                prepared.append(await ensure_index(client, settings))
 
             await retrier.run("preparing the article index", prepare)
             indexer = BulkIndexer(client, settings.articles_alias, settings.sink, retrier)
-            stage = IndexStage(indexer, stories, dead_letter_topic, retrier, settings, telemetry)
+            key_fields = not prepared[-1].server_analysis
+            stage = IndexStage(indexer, stories, dead_letter_topic, retrier, settings, telemetry, key_fields)
             async for events in stream.take_events(settings.sink_batch_size, within=settings.sink_batch_seconds):
                 telemetry.batch_in("index", events, stream.app.consumer.highwater)
                 await index_or_dead_letter(events, stage)
@@ -144,6 +146,7 @@ class IndexStage:
     retrier: Retrier
     settings: Settings
     telemetry: Telemetry
+    key_fields: bool  # the *_key/*_stem copies, for an index without server-side analysis
 
 
 async def index_or_dead_letter(events: Sequence[Any], stage: IndexStage) -> None:
@@ -190,7 +193,7 @@ async def index_batch(events: Sequence[Any], stage: IndexStage) -> None:
     entries = await asyncio.to_thread(sketch_batch, decoded, stage.settings.dedup_num_perm)
     assignments = await stage.retrier.run("assigning stories", lambda: stage.stories.assign(entries))
     by_id = {
-        document_id(enriched): (event, story, to_document(enriched, now, story))
+        document_id(enriched): (event, story, to_document(enriched, now, story, stage.key_fields))
         for (event, enriched), story in zip(decoded, assignments, strict=True)
     }
     started = time.monotonic()

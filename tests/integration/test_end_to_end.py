@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import orjson
 import pytest
@@ -16,6 +17,7 @@ from kafka import KafkaProducer
 from streams.kafka.security import kafka_python_options
 from streams.search import search_articles
 from streams.settings import Settings
+from streams.sink.elasticsearch import drop_index, open_client
 from tests.conftest import SEED_ARTICLE, SEED_TAGS_DEDUPLICATED
 from tests.integration.conftest import committed_offsets, read_topic, wait_for
 
@@ -189,3 +191,21 @@ async def test_dead_letters_are_listed_shown_and_replayed_after_a_fix(
         return await indexed_count(es, settings) == 1
 
     await wait_for(seed_indexed)
+
+
+def test_setup_says_where_text_is_analyzed(run_cli: Cli) -> None:
+    """The node of deploy/local/services has the newsflow-analysis plugin; key fields can be forced."""
+    on_node = run_cli("setup").stderr.decode()
+    assert "text analyzed by the node (newsflow-analysis plugin)" in on_node
+    prefix = f"test-setup-{uuid4().hex[:12]}"
+    env = {"NEWSFLOW_TEXT_ANALYSIS": "key_fields", "NEWSFLOW_INDEX_PREFIX": prefix}
+    try:
+        in_newsflow = run_cli("setup", env_overrides=env).stderr.decode()
+        assert "text analysis in newsflow (*_key/*_stem fields)" in in_newsflow
+    finally:
+        asyncio.run(_drop(Settings(index_prefix=prefix)))
+
+
+async def _drop(settings: Settings) -> None:
+    async with open_client(settings.elasticsearch) as es:
+        await drop_index(es, settings)

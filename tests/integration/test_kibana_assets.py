@@ -1,12 +1,14 @@
 """The Kibana saved objects (deploy/kibana/newsflow.ndjson) against the real index: every field they use
 is in the index mapping (and aggregatable where they aggregate, sort or time-filter on it), each
-visualization's aggregation and each saved search's query find the SaudiNewsNet sample, and the
-dashboard shows the visualizations of the file. Kibana cannot run here, so tests.kibana rebuilds
+visualization's aggregation finds the SaudiNewsNet sample, each saved search is free text that selects
+exactly the articles it should (through the node's newsflow-analysis plugin), and the dashboard shows
+the visualizations of the file. Kibana cannot run here, so tests.kibana rebuilds
 its requests; the sample is indexed the way the index agent writes it, without Kafka."""
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch
 
+from streams.analysis import index_has_server_analysis
 from streams.enrich.spellings import default_spellings
 from streams.normalize import matching_key
 from streams.pipeline import offline_documents, process_raw
@@ -22,8 +25,9 @@ from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer
 from streams.sources.files import read_paths
+from streams.stemming import stem_text
 from tests.conftest import SAUDI_SAMPLE
-from tests.kibana import SavedObject, aggregation_request, field_uses, load
+from tests.kibana import SavedObject, aggregation_request, field_uses, free_text_query, load
 
 pytestmark = pytest.mark.integration
 
@@ -86,7 +90,7 @@ def documents() -> Documents:
     """The first SaudiNewsNet articles as the index agent writes them: parse + enrich, story, document."""
     settings = Settings()
     raws = (item for item in read_paths([SAUDI_SAMPLE], settings.jsonl_fields) if isinstance(item, RawArticle))
-    written = offline_documents(map(process_raw, itertools.islice(raws, ARTICLES)), settings, datetime.now(UTC))
+    written = offline_documents(map(process_raw, itertools.islice(raws, ARTICLES)), settings, datetime.now(UTC), False)
     assert len(written) == ARTICLES
     return written
 
@@ -94,6 +98,7 @@ def documents() -> Documents:
 @pytest.fixture
 async def indexed(settings: Settings, es: AsyncElasticsearch, documents: Documents) -> str:
     """This test's index holding the sample; returns the data view's pattern for it."""
+    assert await index_has_server_analysis(es, settings.articles_alias), "the node lacks the newsflow-analysis plugin"
     outcome = await BulkIndexer(es, settings.articles_alias, settings.sink, Retrier(settings.backoff)).write(
         documents, refresh=True
     )
@@ -113,7 +118,7 @@ async def test_fields_are_in_the_index_mapping(obj: SavedObject, settings: Setti
     uses = field_uses(obj)
     assert uses
     if obj.type == "search":
-        assert any(use.role == "query" for use in uses), "the saved search's query names no field"
+        assert not any(use.role == "query" for use in uses), "a saved search is free text, with no field names"
     mappings = await es.indices.get_mapping(index=index_pattern(settings))
     (mapping,) = mappings.values()
     properties = mapping["mappings"]["properties"]
@@ -167,20 +172,35 @@ async def test_story_panel_lists_only_stories_with_copies(indexed: str, es: Asyn
     assert all(bucket["doc_count"] >= 2 for bucket in buckets)
 
 
+def stems(document: dict[str, Any]) -> list[str]:
+    """The stems of each default field of a document (title, lead, body), space-separated."""
+    return [stem_text(document[field] or "") for field in ("title", "lead", "body")]
+
+
 @pytest.mark.parametrize("search", SEARCHES, ids=object_id)
-async def test_saved_search_selects_articles(
+async def test_saved_search_is_free_text_that_selects_the_right_articles(
     search: SavedObject, indexed: str, es: AsyncElasticsearch, documents: Documents
 ) -> None:
     query = search.search_source()["query"]
-    assert query["language"] == "lucene"  # so Kibana sends it as this query_string query
+    assert query["language"] == "kuery"
     response = await es.search(
         index=indexed,
-        query={"query_string": {"query": query["query"]}},
+        query=free_text_query(query["query"]),
         sort=[{field: {"order": order}} for field, order in search.attributes["sort"]],
-        size=10,
-        track_total_hits=True,
+        size=len(documents),
+        source=False,
     )
-    assert 0 < response["hits"]["total"]["value"] < len(documents)
+    text = query["query"].strip('"')
+    if query["query"].startswith('"'):  # a phrase: its stems in a row, in one field
+        expected = {i for i, doc in documents if any(f" {stem_text(text)} " in f" {s} " for s in stems(doc))}
+    else:  # any of its words, in any spelling or with clitics
+        wanted = set(stem_text(text).split())
+        expected = {i for i, doc in documents if any(wanted & set(s.split()) for s in stems(doc))}
+    assert 0 < len(expected) < len(documents)
+    assert {hit["_id"] for hit in response["hits"]["hits"]} == expected
+    as_typed = re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
+    written = {i for i, doc in documents if any(as_typed.search(doc[f] or "") for f in ("title", "lead", "body"))}
+    assert expected - written  # it finds articles that write the words otherwise (spelling, clitics)
 
 
 @pytest.mark.parametrize("array", ["entities", "tags"])

@@ -1,6 +1,8 @@
 """Search relevance on the shared corpora, through the real index: SaudiNewsNet (Arabic) and BBC
 (English) articles made into documents by the pipeline's own functions and bulk-indexed once for this
-module (read-only queries share one unique index). Each check states its right answer."""
+module (read-only queries share one unique index), once with the text analyzed by the node's
+newsflow-analysis plugin and once with newsflow's own *_key/*_stem fields (streams.analysis): the same
+checks hold for both. Each check states its right answer."""
 
 from __future__ import annotations
 
@@ -38,16 +40,17 @@ def corpus() -> list[EnrichedArticle]:
     return articles
 
 
-@pytest.fixture(scope="module")
-def search_settings() -> Settings:
-    return Settings(index_prefix=f"test-search-{uuid4().hex[:12]}")
+@pytest.fixture(scope="module", params=["server", "key_fields"])
+def search_settings(request: pytest.FixtureRequest) -> Settings:
+    return Settings(index_prefix=f"test-search-{uuid4().hex[:12]}", text_analysis=request.param)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def client(search_settings: Settings, corpus: list[EnrichedArticle]) -> AsyncIterator[AsyncElasticsearch]:
     async with open_client(search_settings.elasticsearch) as es:
-        await ensure_index(es, search_settings)
-        documents = offline_documents(corpus, search_settings, datetime.now(UTC))
+        index = await ensure_index(es, search_settings)
+        assert index.server_analysis == (search_settings.text_analysis == "server")
+        documents = offline_documents(corpus, search_settings, datetime.now(UTC), not index.server_analysis)
         outcome = await BulkIndexer(
             es, search_settings.articles_alias, search_settings.sink, Retrier(search_settings.backoff)
         ).write(documents)
@@ -116,7 +119,7 @@ async def test_quoted_text_is_an_exact_phrase(client: AsyncElasticsearch, search
         index=search_settings.articles_alias, query={"terms": {"_id": sorted(ids(phrase))}}, size=100
     )
     for hit in response["hits"]["hits"]:
-        assert "كوريا الجنوبيه" in hit["_source"]["title_key"] + hit["_source"]["body_key"]
+        assert "كوريا الجنوبيه" in matching_key(hit["_source"]["title"] + "\n" + hit["_source"]["body"])
 
 
 async def test_filters_agree_with_the_facets(client: AsyncElasticsearch, search_settings: Settings) -> None:

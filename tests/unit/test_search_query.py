@@ -6,7 +6,7 @@ from typing import Any
 import orjson
 import pytest
 
-from streams.search import SearchFilters, build_query, facet_label, text_query
+from streams.search import KEY_FIELDS, SERVER_FIELDS, SearchFilters, build_query, facet_label, text_query
 
 pytestmark = pytest.mark.unit
 
@@ -21,6 +21,28 @@ def test_words_match_by_key_or_by_stem() -> None:
     text = clauses_of(query)
     assert "للولايات المتحده" in text  # the key: Persian yeh and teh marbuta folded
     assert "ولا متحد" in text  # the stems
+
+
+def test_with_server_analysis_the_node_gets_the_written_query() -> None:
+    query = text_query('"كوريا الجنوبية" للولایات', SERVER_FIELDS)
+    assert query is not None
+    (phrase, words) = query["bool"]["must"]
+    assert phrase["bool"]["should"] == [
+        {"match_phrase": {"title": "كوريا الجنوبية"}},
+        {"match_phrase": {"body": "كوريا الجنوبية"}},
+    ]
+    by_key, by_stem = words["bool"]["should"]
+    assert by_key["multi_match"]["fields"] == ["title^3", "body"]
+    assert by_stem["multi_match"]["fields"] == ["title.stem^2", "body.stem"]
+    assert by_key["multi_match"]["query"].strip() == by_stem["multi_match"]["query"].strip() == "للولایات"
+    assert query["bool"]["should"][0] == {"match_phrase": {"title": {"query": "كوريا الجنوبية للولایات", "boost": 4}}}
+    same_shape = text_query('"كوريا الجنوبية" للولایات', KEY_FIELDS)
+    assert same_shape is not None
+    assert len(same_shape["bool"]["must"]) == 2
+    highlight = build_query("للولایات", fields=SERVER_FIELDS)["highlight"]["fields"]
+    assert highlight == {
+        "body": {"fragment_size": 200, "number_of_fragments": 1, "matched_fields": ["body", "body.stem"]}
+    }
 
 
 def test_quoted_text_is_an_exact_phrase() -> None:

@@ -15,17 +15,20 @@ pytestmark = pytest.mark.unit
 
 
 def test_document_fields_exist_in_the_mapping(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
-    ((_, doc),) = offline_documents(
-        [process_raw(make_raw(content=seed_text))], Settings(), datetime(2025, 1, 1, tzinfo=UTC)
-    )
+    enriched = [process_raw(make_raw(content=seed_text))]
+    ((_, doc),) = offline_documents(enriched, Settings(), datetime(2025, 1, 1, tzinfo=UTC), key_fields=True)
     mapped = load_json("elasticsearch/articles.index-template.json")["template"]["mappings"]["properties"]
     assert set(doc) == set(mapped)
     assert set(doc["source"]) == set(mapped["source"]["properties"])
+    ((_, analyzed_on_node),) = offline_documents(
+        enriched, Settings(), datetime(2025, 1, 1, tzinfo=UTC), key_fields=False
+    )
+    assert set(doc) - set(analyzed_on_node) == {"title_key", "title_stem", "body_key", "body_stem"}
 
 
 def test_document_carries_the_search_keys(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
     enriched = process_raw(make_raw(id="seed", content=seed_text))
-    ((doc_id, doc),) = offline_documents([enriched], Settings(), datetime(2025, 1, 1, tzinfo=UTC))
+    ((doc_id, doc),) = offline_documents([enriched], Settings(), datetime(2025, 1, 1, tzinfo=UTC), key_fields=True)
     assert doc_id == document_id(enriched) == "seed"
     assert "الولايات المتحده" in doc["body_key"]
     assert "المصدر" not in doc["body"]

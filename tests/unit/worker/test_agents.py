@@ -70,6 +70,7 @@ async def test_a_bug_while_indexing_dead_letters_the_batch(
             Retrier(Backoff(0.01), telemetry.retried),
             settings,
             telemetry,
+            key_fields=True,
         )
         values = [
             encode(enrich_article(parse_article(make_raw(id=f"a{n}", content=f"خبر رقم {n} عن الطقس."))))
