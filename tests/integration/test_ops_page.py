@@ -131,5 +131,10 @@ def test_the_ops_page_shows_the_pipeline_moving(
     metrics = urllib.request.urlopen(f"{base}/metrics", timeout=10).read().decode()
     assert 'newsflow_records_total{outcome="out",stage="index"} 41.0' in metrics
     assert "newsflow_end_to_end_seconds_bucket" in metrics
-    found = orjson.loads(urllib.request.urlopen(f"{base}/search/?q=%D8%B9%D9%86%D9%88%D8%A7%D9%86", timeout=30).read())
-    assert HOSTILE_TITLE in [hit["title"] for hit in found["hits"]]
+
+    def hostile_found() -> bool:  # indexed is not yet searchable: the index refreshes every second
+        url = f"{base}/search/?q=%D8%B9%D9%86%D9%88%D8%A7%D9%86"
+        found = orjson.loads(urllib.request.urlopen(url, timeout=30).read())
+        return HOSTILE_TITLE in [hit["title"] for hit in found["hits"]]
+
+    wait_until(hostile_found, timeout=30)
