@@ -24,11 +24,11 @@ import orjson
 from bench.report import RESULTS, publish
 from streams.enrich.article import body_text, enrich_article
 from streams.enrich.names import NameDictionary
-from streams.normalize import matching_key
 from streams.parse.article import parse_article
 from streams.records import EnrichedArticle, Entity
 from streams.settings import Settings
 from streams.sources.files import map_record
+from streams.text.normalize import matching_key
 
 SAUDI_SAMPLE = (
     Path(__file__).resolve().parent.parent.parent

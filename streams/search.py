@@ -1,8 +1,8 @@
 """Search over the article alias, for the CLI and the worker's HTTP endpoint.
 
 Queries get what documents got: the matching key (so ``الولایات``/``الولايات`` are one word) and light
-stems (streams.stemming, so ``للولايات`` finds ``الولايات``). On an index with server-side analysis
-(streams.analysis) the node applies both to ``title``/``body`` and their ``.stem`` subfields, as it does
+stems (streams.text.stemming, so ``للولايات`` finds ``الولايات``). On an index with server-side analysis
+(streams.sink.analysis) the node applies both to ``title``/``body`` and their ``.stem`` subfields, as it does
 for Kibana's queries; otherwise newsflow normalizes the query itself for the ``*_key``/``*_stem``
 copies. The query is the same either way. Text in double quotes is an exact phrase (on the key); the
 rest must all match, by key or by stem, and an exact match of the whole query ranks first. Filters
@@ -21,10 +21,10 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
-from streams.analysis import index_has_server_analysis
-from streams.normalize import matching_key
 from streams.settings import Settings
-from streams.stemming import stem_text
+from streams.sink.analysis import index_has_server_analysis
+from streams.text.normalize import matching_key
+from streams.text.stemming import stem_text
 
 SNIPPET_CHARS = 200
 FACET_SIZE = 10

@@ -112,7 +112,7 @@ class Settings(BaseSettings):
     index_replicas: int = Field(default=0, ge=0)
     # How title/lead/body are made searchable across Arabic spellings: "server" = analyzed by the node's
     # newsflow-analysis plugin (deploy/elasticsearch-plugin), "key_fields" = newsflow writes *_key/*_stem
-    # copies, "auto" = server when every node has the plugin (streams.analysis).
+    # copies, "auto" = server when every node has the plugin (streams.sink.analysis).
     text_analysis: Literal["auto", "server", "key_fields"] = "auto"
 
     # Sink batching

@@ -12,9 +12,9 @@ import orjson
 from streams.dedup.sketch import body_tokens, fingerprint, signature
 from streams.dedup.stories import StoryEntry
 from streams.errors import PoisonRecordError
-from streams.normalize import matching_key
 from streams.records import RECORD_SCHEMA_VERSION, EnrichedArticle
 from streams.schemas import validation_errors
+from streams.text.normalize import matching_key
 
 
 def headlines(enriched: EnrichedArticle) -> tuple[str, ...]:

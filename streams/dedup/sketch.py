@@ -1,4 +1,4 @@
-"""Sketches of an article body for duplicate detection, over the matching key (streams.normalize) so
+"""Sketches of an article body for duplicate detection, over the matching key (streams.text.normalize) so
 that spelling variants (ی/ي, أ/ا, tatweel, ...) do not hide a copy:
 
 - ``fingerprint``: a hash of the whole normalized body, equal for exact copies;
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from streams.normalize import key_tokens
+from streams.text.normalize import key_tokens
 
 SHINGLE_WORDS = 3
 SEED = 1  # fixed, so every worker computes the same signature for the same text

@@ -24,8 +24,8 @@ import numpy as np
 from datasketch import MinHashLSH
 
 from streams.dedup.sketch import lean, similarity
-from streams.normalize import matching_key
 from streams.settings import StoryOptions
+from streams.text.normalize import matching_key
 
 EXPIRE_EVERY = 1000
 

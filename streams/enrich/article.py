@@ -18,8 +18,8 @@ from streams.enrich.mentions import resolve
 from streams.enrich.names import NameDictionary
 from streams.enrich.spellings import Spellings, default_spellings
 from streams.enrich.topics import topic_scores
-from streams.normalize import matching_key
 from streams.records import EnrichedArticle, Entity, ParsedArticle, Tag
+from streams.text.normalize import matching_key
 
 MAX_ENTITY_TAGS = 5
 ENTITY_TAG_TYPES = frozenset({"PERSON", "ORG", "LOCATION"})

@@ -7,8 +7,8 @@ import re
 
 from streams.enrich.ner.gazetteer import Gazetteer, default_gazetteer
 from streams.enrich.ner.model import default_recognizer
-from streams.normalize import key_with_offsets, matching_key
 from streams.records import Entity, EntityType
+from streams.text.normalize import key_with_offsets, matching_key
 
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,4}")
 _ORG_WORDS = frozenset(

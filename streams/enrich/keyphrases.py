@@ -33,8 +33,9 @@ import yaml
 from stop_words import StopWordError, get_stop_words
 
 from streams.enrich.ner.features import split_clitics
-from streams.normalize import key_with_offsets, matching_key
 from streams.records import Tag
+from streams.text.clitics import ARTICLE, LETTERS, PARTICLES
+from streams.text.normalize import key_with_offsets, matching_key
 
 STOPWORDS = Path(__file__).resolve().parent / "data" / "keyphrase_stopwords.yaml"
 LEAD_CHARS = 400
@@ -47,9 +48,7 @@ _WORD = re.compile(r"\w+")
 _NOT_WORD = re.compile(r"[^\w\s]+")
 _DIGIT = re.compile(r"\d")
 _PARTIAL_WORD = re.compile(r"\S*\Z")  # the word the lead's end cuts through
-_DEFINITE = ("ال", "وال")  # may continue an Arabic phrase; "بال", "لل" open a prepositional phrase
-_PARTICLES = ("و", "ف", "ب", "ك", "ل")  # one-letter proclitics a phrase's first word may carry
-_COUNTED_PROCLITICS = ("", *_PARTICLES, "وب", "فب", "ول", "فل", "وك")
+_DEFINITE = (ARTICLE, "و" + ARTICLE)  # may continue an Arabic phrase; "بال", "لل" open a prepositional phrase
 _IMPERFECT = ("ي", "وي")
 
 Part = Literal["title", "body"]
@@ -153,7 +152,7 @@ def candidates(run: list[_Word], language: str) -> Iterator[list[_Word]]:
 
 def _particle(word: str, counted: str) -> int:
     """Length of the proclitic to drop from a phrase's first word (0: keep it as written)."""
-    if word.startswith(_PARTICLES) and len(word) > 3 and not word.startswith("لل"):  # "لل": "ل" + "ال"
+    if word.startswith(LETTERS) and len(word) > 3 and not word.startswith("لل"):  # "لل": "ل" + "ال"
         rest = word[1:]
         if rest.startswith("ال") or f" {rest} " in counted:  # "والأمن"; "وكوريا" where "كوريا" occurs
             return 1
@@ -167,7 +166,7 @@ def _preposition(key: str, dropped: int) -> bool:
 
 def frequency(key: str, counted: str) -> int:
     """Occurrences of the phrase ``key`` in the article, its first word with or without a proclitic."""
-    total = sum(counted.count(f" {p}{key} ") for p in _COUNTED_PROCLITICS)
+    total = sum(counted.count(f" {p}{key} ") for p in ("", *PARTICLES))
     if key.startswith("ال"):  # "لل" is "ل" + "ال"
         total += sum(counted.count(f" {p}{key[2:]} ") for p in ("لل", "ولل", "فلل"))
     return total

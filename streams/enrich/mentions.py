@@ -22,8 +22,8 @@ from dataclasses import replace
 
 from streams.enrich.names import Alias, NameDictionary
 from streams.enrich.spellings import WORD, Spellings
-from streams.normalize import matching_key
 from streams.records import Entity
+from streams.text.normalize import matching_key
 
 MIN_SURNAME_LETTERS = 3
 # a single word stands for a full name only when it is rarer than this in the spelling table: common

@@ -28,16 +28,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from streams.normalize import matching_key
+from streams.text.clitics import ALL, ARTICLE, longest_first
+from streams.text.normalize import matching_key
 
 DATA = Path(__file__).resolve().parent / "data" / "spellings.tsv.gz"
 MIN_COUNT = 3
-# longest first; ك alone is left out: as a proclitic ("like") it is rare before names, as a first
-# letter common (كمال, كريم)
-PROCLITICS = (
-    *("وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل"),
-    *("وب", "ول", "فب", "فل", "و", "ف", "ب", "ل"),
-)
+# a ك right before the name is left out: as a proclitic ("like") it is rare before names, as a first
+# letter common (كمال, كريم); the article alone stays with the name
+PROCLITICS = longest_first(p for p in ALL if not p.endswith("ك") and p != ARTICLE)
 # how many times more frequent the rest must be than the whole token to count as a word of its own
 STRIP_RATIO = 2
 WORD = re.compile(r"[\w\u0640\u064B-\u0655\u0670]+")

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from streams.enrich.ner.features import split_clitics
-from streams.normalize import matching_key
+from streams.text.normalize import matching_key
 
 LEXICON = Path(__file__).resolve().parent / "data" / "topics.yaml"
 _WORD = re.compile(r"\w+")

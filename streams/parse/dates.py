@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import dateparser
 
-from streams.normalize import matching_key
+from streams.text.normalize import matching_key
 
 DATE_LANGUAGES = ["ar", "en", "fr", "de", "es", "fa", "ur", "he"]
 

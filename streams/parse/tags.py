@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from streams.normalize import key_tokens, matching_key
+from streams.text.normalize import key_tokens, matching_key
 
 SEPARATORS = re.compile(r"\s*[،,;؛|#\n]+\s*")
 MAX_TAG_WORDS = 6

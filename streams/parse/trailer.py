@@ -6,7 +6,7 @@ lines. The trailer is the longest suffix of the text that starts at a section ma
 every other line is a short item of a list section; so a body paragraph that merely mentions one of
 these words (mid-sentence, or followed by more body) stays in the body.
 
-Markers are compared on the matching key (``streams.normalize``), so ``إقرأ أيضاً``, ``اقرأ أيضا`` and
+Markers are compared on the matching key (``streams.text.normalize``), so ``إقرأ أيضاً``, ``اقرأ أيضا`` and
 ``اقرا ايضا`` are one marker.
 """
 
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from streams.normalize import matching_key
+from streams.text.normalize import matching_key
 
 SectionKind = Literal["source", "tags", "read_also", "similar", "social"]
 

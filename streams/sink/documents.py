@@ -8,9 +8,9 @@ from typing import Any
 
 from streams.dedup.stories import StoryAssignment
 from streams.enrich.article import body_text
-from streams.normalize import matching_key
 from streams.records import EnrichedArticle
-from streams.stemming import stem_text
+from streams.text.normalize import matching_key
+from streams.text.stemming import stem_text
 
 
 def document_id(enriched: EnrichedArticle) -> str:
@@ -39,7 +39,7 @@ def to_document(
     enriched: EnrichedArticle, indexed_at: datetime, story: StoryAssignment, key_fields: bool
 ) -> dict[str, Any]:
     """The document; ``key_fields`` adds the *_key/*_stem copies an index without server-side analysis
-    searches (streams.analysis)."""
+    searches (streams.sink.analysis)."""
     article = enriched.article
     body = body_text(article)  # the string the entity offsets point into
     keys = (

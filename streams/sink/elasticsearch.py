@@ -22,11 +22,11 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
-from streams.analysis import PLUGIN, choose_server_analysis, index_has_server_analysis, with_server_analysis
 from streams.errors import TransientError
 from streams.retry import Retrier, retrying
 from streams.schemas import articles_index_template
 from streams.settings import ElasticsearchConnection, Settings, SinkBatching
+from streams.sink.analysis import PLUGIN, choose_server_analysis, index_has_server_analysis, with_server_analysis
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class ArticleIndex:
 
 async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> ArticleIndex:
     """Install the index template and create the first index behind the alias; idempotent. A new index
-    analyzes text on the node when every node has the plugin (streams.analysis); an existing one keeps
+    analyzes text on the node when every node has the plugin (streams.sink.analysis); an existing one keeps
     its mode."""
     alias = settings.articles_alias
     exists = await client.indices.exists_alias(name=alias)

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from streams.errors import DeadLetterReason
-from streams.normalize import matching_key
+from streams.text.normalize import matching_key
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,11 +22,11 @@ import orjson
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from streams.analysis import KEY_ANALYZER, STEM_ANALYZER
-from streams.normalize import key_tokens, matching_key
 from streams.settings import Settings
+from streams.sink.analysis import KEY_ANALYZER, STEM_ANALYZER
 from streams.sink.elasticsearch import open_client
-from streams.stemming import stem_text
+from streams.text.normalize import key_tokens, matching_key
+from streams.text.stemming import stem_text
 from tests.conftest import BBC
 from tests.differential.test_lucene_arabic_normalizer import distinct_tokens
 

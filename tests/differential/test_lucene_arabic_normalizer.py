@@ -1,6 +1,6 @@
 """Differential test of the matching key against Lucene's own ArabicNormalizer, over every distinct
 Arabic token of ../shared/data: where Lucene normalizes, the key agrees, and every token where the two
-differ is explained by one of the extra rules documented in streams/normalize.py.
+differ is explained by one of the extra rules documented in streams/text/normalize.py.
 
 Needs Maven and a JDK (the JDK's single-file launcher runs LuceneArabicNormalize.java); the Lucene jars
 come from Maven Central into the newsflow cache."""
@@ -20,8 +20,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams.normalize import LUCENE_DELETE, LUCENE_FOLD, matching_key
 from streams.settings import default_home
+from streams.text.normalize import LUCENE_DELETE, LUCENE_FOLD, matching_key
 from tests.conftest import SHARED
 
 pytestmark = pytest.mark.integration
@@ -88,7 +88,7 @@ def lucene_normalize(tokens: list[str]) -> list[str]:
 
 
 def extra_rules(token: str) -> set[str]:
-    """Which documented extra rules (X1-X8 in streams/normalize.py) touch this token."""
+    """Which documented extra rules (X1-X8 in streams/text/normalize.py) touch this token."""
     rules = set()
     for char in token:
         cp = ord(char)

@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from streams.analysis import index_has_server_analysis
 from streams.enrich.spellings import default_spellings
-from streams.normalize import matching_key
 from streams.pipeline import offline_documents, process_raw
 from streams.records import RawArticle
 from streams.retry import Retrier
 from streams.settings import Settings
+from streams.sink.analysis import index_has_server_analysis
 from streams.sink.elasticsearch import BulkIndexer
 from streams.sources.files import read_paths
-from streams.stemming import stem_text
+from streams.text.normalize import matching_key
+from streams.text.stemming import stem_text
 from tests.conftest import SAUDI_SAMPLE
 from tests.kibana import SavedObject, aggregation_request, field_uses, free_text_query, load
 

@@ -1,7 +1,7 @@
 """Search relevance on the shared corpora, through the real index: SaudiNewsNet (Arabic) and BBC
 (English) articles made into documents by the pipeline's own functions and bulk-indexed once for this
 module (read-only queries share one unique index), once with the text analyzed by the node's
-newsflow-analysis plugin and once with newsflow's own *_key/*_stem fields (streams.analysis): the same
+newsflow-analysis plugin and once with newsflow's own *_key/*_stem fields (streams.sink.analysis): the same
 checks hold for both. Each check states its right answer."""
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import pytest
 import pytest_asyncio
 from elasticsearch import AsyncElasticsearch
 
-from streams.normalize import matching_key
 from streams.pipeline import offline_documents, process_raw
 from streams.records import EnrichedArticle, RawArticle
 from streams.retry import Retrier
@@ -23,6 +22,7 @@ from streams.search import SearchFilters, SearchResult, search
 from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer, drop_index, ensure_index, open_client
 from streams.sources.files import read_paths
+from streams.text.normalize import matching_key
 from tests.conftest import BBC, SAUDI_SAMPLE, SEED_ARTICLE
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]

@@ -1,4 +1,4 @@
-"""Search with the text analyzed by the node (the newsflow-analysis plugin, streams.analysis) on the
+"""Search with the text analyzed by the node (the newsflow-analysis plugin, streams.sink.analysis) on the
 real node of deploy/local/services: the same SaudiNewsNet, BBC and seed articles indexed twice, once
 analyzed by the node and once with newsflow's *_key/*_stem fields.
 
@@ -22,16 +22,16 @@ import pytest
 import pytest_asyncio
 from elasticsearch import AsyncElasticsearch
 
-from streams.analysis import KEY_ANALYZER
 from streams.enrich.article import body_text
 from streams.pipeline import offline_documents, process_raw
 from streams.records import EnrichedArticle, RawArticle
 from streams.retry import Retrier
 from streams.search import search
 from streams.settings import Settings
+from streams.sink.analysis import KEY_ANALYZER
 from streams.sink.elasticsearch import BulkIndexer, drop_index, ensure_index, open_client
 from streams.sources.files import read_paths
-from streams.stemming import stem_text
+from streams.text.stemming import stem_text
 from tests.conftest import BBC, SAUDI_SAMPLE, SEED_ARTICLE
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]

@@ -9,9 +9,13 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from streams.enrich.ner.gazetteer import Gazetteer
-from streams.normalize import matching_key
+from streams.text.clitics import ALL, longest_first
+from streams.text.normalize import matching_key
 
-_PROCLITICS = ("وبال", "وال", "فال", "بال", "كال", "لل", "ول", "وب", "فب", "فل", "ال", "و", "ف", "ب", "ل", "ك")
+# The shipped model was trained with every proclitic but these (its features and word clusters depend
+# on the split; `newsflow train ner` retrains after a change here).
+_NOT_IN_MODEL = frozenset({"وك", "فك", "وكال", "فبال", "فكال", "ولل", "فلل"})
+_PROCLITICS = longest_first(p for p in ALL if p not in _NOT_IN_MODEL)
 
 
 def split_clitics(key: str) -> tuple[str, str]:

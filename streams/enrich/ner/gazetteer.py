@@ -21,11 +21,10 @@ import yaml
 from babel import Locale
 from babel.dates import get_timezone_location
 
-from streams.normalize import matching_key
+from streams.text.clitics import ARTICLE, ELIDED_ARTICLE, PARTICLES
+from streams.text.normalize import matching_key
 
 DATA = Path(__file__).resolve().parent / "data" / "gazetteer.yaml"
-CLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل")
-AL_CLITICS = ("لل", "ولل", "فلل")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +57,12 @@ def curated_names(path: Path = DATA) -> Iterator[tuple[str, str]]:
 
 
 def clitic_forms(key: str) -> Iterator[str]:
-    for clitic in CLITICS:
-        yield clitic + key
-    if key.startswith("ال"):
-        for clitic in AL_CLITICS:
-            yield clitic + key[2:]
+    yield key
+    for particles in PARTICLES:
+        yield particles + key
+    if key.startswith(ARTICLE):
+        for particles in ELIDED_ARTICLE:
+            yield particles + key[len(ARTICLE) :]
 
 
 class Gazetteer:

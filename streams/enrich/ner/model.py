@@ -19,8 +19,8 @@ import pycrfsuite
 from streams.enrich.ner.conll import spans
 from streams.enrich.ner.features import sentence_features
 from streams.enrich.ner.gazetteer import Gazetteer, default_gazetteer
-from streams.normalize import key_with_offsets, matching_key
 from streams.records import Entity, EntityType
+from streams.text.normalize import key_with_offsets, matching_key
 
 DATA = Path(__file__).resolve().parent / "data"
 MODEL_PATH = DATA / "anercorp.crfsuite"

@@ -22,7 +22,7 @@ from streams.enrich.ner.conll import Sentence, TypeScore, read_conll, score
 from streams.enrich.ner.features import sentence_features, split_clitics
 from streams.enrich.ner.gazetteer import Gazetteer
 from streams.enrich.ner.model import EntityRecognizer
-from streams.normalize import matching_key
+from streams.text.normalize import matching_key
 
 CRF_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
 CLUSTERS = 1000

@@ -19,9 +19,9 @@ from streams.enrich.keyphrases import (
     lead,
     stop_words,
 )
-from streams.normalize import matching_key
 from streams.parse.article import parse_article
 from streams.records import RawArticle
+from streams.text.normalize import matching_key
 
 pytestmark = pytest.mark.unit
 

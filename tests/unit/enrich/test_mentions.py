@@ -8,9 +8,9 @@ from streams.enrich.article import body_text, enrich_article
 from streams.enrich.mentions import resolve
 from streams.enrich.names import AMBIGUOUS, Alias, NameDictionary
 from streams.enrich.spellings import default_spellings
-from streams.normalize import matching_key
 from streams.parse.article import parse_article
 from streams.records import EnrichedArticle, Entity, RawArticle
+from streams.text.normalize import matching_key
 
 pytestmark = pytest.mark.unit
 

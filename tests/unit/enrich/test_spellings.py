@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from streams.enrich.spellings import count_spellings, default_spellings, load, write_table
-from streams.normalize import matching_key
+from streams.text.normalize import matching_key
 
 pytestmark = pytest.mark.unit
 

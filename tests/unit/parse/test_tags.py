@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.normalize import key_tokens
 from streams.parse.tags import segment_by_reference, split_tag_lines
+from streams.text.normalize import key_tokens
 from tests.conftest import SEED_PAGE_TAGS
 
 pytestmark = pytest.mark.unit

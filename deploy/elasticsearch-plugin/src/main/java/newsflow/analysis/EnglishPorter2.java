@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The English (Porter2) stemmer as the Python {@code snowballstemmer} 3.x that streams/stemming.py
+ * The English (Porter2) stemmer as the Python {@code snowballstemmer} 3.x that streams/text/stemming.py
  * uses applies it (the Snowball 3 revision: more exceptional R1 prefixes, "past" as a short syllable,
  * the "-ing" exceptions, "-ogist"), which the node's own older Snowball copy does not. Works on code
  * points, as Python does. Not thread-safe.

@@ -1,7 +1,7 @@
 package newsflow.analysis;
 
 /**
- * streams/stemming.py's stem of one matching-key token: Arabic light10 (Lucene's ArabicStemmer
+ * streams/text/stemming.py's stem of one matching-key token: Arabic light10 (Lucene's ArabicStemmer
  * rules) when the token has an Arabic letter, else Snowball English when it has a Latin letter, else
  * the token itself ({@link EnglishPorter2}). Lengths count code points, as Python does. Not thread-safe
  * (one per token stream).

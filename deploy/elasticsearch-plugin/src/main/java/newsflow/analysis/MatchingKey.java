@@ -10,8 +10,8 @@ import java.util.Arrays;
 import java.util.BitSet;
 
 /**
- * newsflow's matching key (streams/normalize.py), from the tables that {@code python -m
- * streams.analysis_tables} writes: what the key makes of each character, and the characters of
+ * newsflow's matching key (streams/text/normalize.py), from the tables that {@code python -m
+ * streams.text.plugin_tables} writes: what the key makes of each character, and the characters of
  * Python's {@code \w}. Java's own Unicode tables are not used, so the result does not depend on the
  * JDK's Unicode version.
  */

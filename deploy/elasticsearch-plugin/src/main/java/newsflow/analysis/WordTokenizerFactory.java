@@ -9,7 +9,7 @@ import org.elasticsearch.plugin.analysis.TokenizerFactory;
 
 /**
  * {@code newsflow_word} tokenizer: runs of Python's {@code \w} characters, the tokens of
- * streams.normalize.key_tokens (no length limit), with offsets corrected through any char filter.
+ * streams.text.normalize.key_tokens (no length limit), with offsets corrected through any char filter.
  */
 @NamedComponent("newsflow_word")
 public class WordTokenizerFactory implements TokenizerFactory {

@@ -1,5 +1,5 @@
 """Light stemming for search, applied alike to documents (the ``title_stem``/``body_stem`` fields) and
-to queries, on matching-key tokens (streams.normalize), so ``للولايات``, ``بالولايات`` and ``الولايات``
+to queries, on matching-key tokens (streams.text.normalize), so ``للولايات``, ``بالولايات`` and ``الولايات``
 share a stem.
 
 - Arabic script: the light10 rules in the form Lucene's ``ArabicStemmer`` applies them (the stemmer of
@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from streams.normalize import key_tokens
+from streams.text.normalize import key_tokens
 
 PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
 SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.stemming import arabic_light_stem, stem, stem_text
+from streams.text.stemming import arabic_light_stem, stem, stem_text
 
 pytestmark = pytest.mark.unit
 

@@ -1,20 +1,20 @@
-"""The analysis plugin's tables are current with streams.normalize, and the server-analysis template."""
+"""The analysis plugin's tables are current with streams.text.normalize, and the server-analysis template."""
 
 from __future__ import annotations
 
 import pytest
 
-from streams.analysis import with_server_analysis
-from streams.analysis_tables import RESOURCES, TABLES
-from streams.normalize import matching_key, matching_key_table
 from streams.schemas import articles_index_template
+from streams.sink.analysis import with_server_analysis
+from streams.text.normalize import matching_key, matching_key_table
+from streams.text.plugin_tables import RESOURCES, TABLES
 
 pytestmark = pytest.mark.unit
 
 
 @pytest.mark.parametrize("name", TABLES)
 def test_the_plugin_tables_are_current(name: str) -> None:
-    """If this fails, streams/normalize.py changed: run ``python -m streams.analysis_tables``."""
+    """If this fails, streams/text/normalize.py changed: run ``python -m streams.text.plugin_tables``."""
     assert (RESOURCES / name).read_text(encoding="utf-8") == TABLES[name]()
 
 

@@ -7,9 +7,9 @@ from typing import Any, Literal, cast
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from streams.analysis import PLUGIN, choose_server_analysis
 from streams.errors import ConfigurationError
 from streams.settings import Settings
+from streams.sink.analysis import PLUGIN, choose_server_analysis
 
 pytestmark = pytest.mark.unit
 

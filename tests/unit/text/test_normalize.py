@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.normalize import key_tokens, key_with_offsets, matching_key
+from streams.text.normalize import key_tokens, key_with_offsets, matching_key
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,1 @@
+"""Text utilities shared by every stage: the matching key, light stems, Arabic proclitics."""
