@@ -27,7 +27,13 @@ def test_longest_first_lets_a_first_match_scan_take_the_whole_sequence() -> None
 
 @pytest.mark.parametrize(
     ("name", "written"),
-    [("الولايات", "للولايات"), ("الولايات", "وللولايات"), ("الرياض", "بالرياض"), ("كوريا", "وكوريا"), ("كوريا", "كوريا")],
+    [
+        ("الولايات", "للولايات"),
+        ("الولايات", "وللولايات"),
+        ("الرياض", "بالرياض"),
+        ("كوريا", "وكوريا"),
+        ("كوريا", "كوريا"),
+    ],
 )
 def test_the_gazetteer_enters_a_name_with_every_proclitic_form(name: str, written: str) -> None:
     assert written in set(clitic_forms(name))
