@@ -49,7 +49,7 @@ def enriched_sample() -> list[EnrichedArticle]:
 
 
 def context(article: EnrichedArticle, entity: Entity) -> str:
-    text = article.article.title if entity.source.endswith(":title") else body_text(article.article)
+    text = article.article.title if entity.found_by.endswith(":title") else body_text(article.article)
     return " ".join(text[max(0, entity.start - 60) : entity.end + 60].split())
 
 
@@ -61,7 +61,7 @@ def main() -> None:
     articles = enriched_sample()
     people = [(a, e) for a in articles for e in a.entities if e.type == "PERSON"]
     single = [(a, e) for a, e in people if len(e.text.split()) == 1]
-    within = [(a, e) for a, e in single if e.source.startswith("alias:") or has_full_name(a, e)]
+    within = [(a, e) for a, e in single if e.found_by.startswith("alias:") or has_full_name(a, e)]
     learned = [(a, e) for a, e in single if e.key != matching_key(e.text) and (a, e) not in within]
     report = {
         "articles": len(articles),
@@ -69,7 +69,7 @@ def main() -> None:
         "single_word_person_mentions": len(single),
         "joined_within_article": len(within),
         "joined_by_learned_alias": len(learned),
-        "added_unmarked_surnames": sum(e.source.startswith("alias:") for _, e in people),
+        "added_unmarked_surnames": sum(e.found_by.startswith("alias:") for _, e in people),
         "distinct_person_keys": len({e.key for _, e in people}),
         "distinct_person_mentions_as_written": len({matching_key(e.text) for _, e in people}),
         "entities": sum(len(a.entities) for a in articles),

@@ -26,7 +26,7 @@ from rich.text import Text
 from streams.kafka.codec import encode
 from streams.metrics import Metrics
 from streams.pipeline import process_value
-from streams.records import DeadLetter, SourcePosition
+from streams.records import DeadLetter, KafkaPosition
 from streams.settings import Settings
 
 cli = typer.Typer(
@@ -167,7 +167,7 @@ def process(paths: Paths) -> None:
             failures += 1
             err.print(f"[red]error[/red] {item.origin}: {item.reason}: {item.message}")
             continue
-        outcome = process_value(encode(item), SourcePosition(), item.id.encode(), settings.max_payload_bytes, names)
+        outcome = process_value(encode(item), KafkaPosition(), item.id.encode(), settings.max_payload_bytes, names)
         if isinstance(outcome, DeadLetter):
             failures += 1
             err.print(f"[red]{outcome.stage} error[/red] {item.origin}: {outcome.error_message}")

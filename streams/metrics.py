@@ -3,10 +3,11 @@
 
 Names (all prefixed ``newsflow_``): ``records_total{stage,outcome}`` (in, out, dead_letter per stage),
 ``dead_letters_total{stage,reason}``, ``bulk_seconds`` (one bulk request), ``bulk_documents_total``,
-``retries_total{action}``, ``consumer_lag{topic,partition}`` (high-water mark minus the next offset, as
-of the last batch), ``end_to_end_seconds`` (raw record produced -> document acknowledged),
-``stories_total`` (new stories), ``duplicates_total{kind}`` (exact or near copies joining a story) and
-``redeliveries_total`` (an article seen again), ``produced_total{outcome}`` (producers).
+``retries_total{action,cause}`` (cause: ``unavailable`` or ``throttled``),
+``consumer_lag{topic,partition}`` (high-water mark minus the next offset, as of the last batch),
+``end_to_end_seconds`` (raw record produced -> document acknowledged), ``stories_total`` (new stories),
+``duplicates_total{kind}`` (exact or near copies joining a story) and ``redeliveries_total`` (an article
+seen again), ``produced_total{outcome}`` (producers).
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ class Metrics:
             "newsflow_bulk_seconds", "one bulk request to Elasticsearch", buckets=LATENCY_BUCKETS, registry=r
         )
         self.bulk_documents = Counter("newsflow_bulk_documents", "documents sent in bulk requests", registry=r)
-        self.retries = Counter("newsflow_retries", "retried actions (backoff while paused)", ["action"], registry=r)
+        self.retries = Counter(
+            "newsflow_retries", "retried actions (backoff while paused)", ["action", "cause"], registry=r
+        )
         self.consumer_lag = Gauge(
             "newsflow_consumer_lag", "messages behind the high-water mark", ["topic", "partition"], registry=r
         )

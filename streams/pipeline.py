@@ -14,7 +14,7 @@ from streams.enrich.names import NameDictionary
 from streams.errors import PoisonRecordError, Stage
 from streams.kafka.codec import dead_letter, decode_raw
 from streams.parse.article import parse_article
-from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
+from streams.records import DeadLetter, EnrichedArticle, KafkaPosition, RawArticle
 from streams.settings import Settings
 from streams.sink.documents import document_id, to_document
 
@@ -25,8 +25,8 @@ def process_raw(raw: RawArticle) -> EnrichedArticle:
 
 def process_value(
     value: bytes,
-    position: SourcePosition,
-    key: bytes | None = None,
+    position: KafkaPosition,
+    message_key: bytes | None = None,
     max_bytes: int | None = None,
     names: NameDictionary | None = None,
 ) -> EnrichedArticle | DeadLetter:
@@ -34,7 +34,7 @@ def process_value(
     if max_bytes is not None and len(value) > max_bytes:
         message = f"payload is {len(value):,} bytes, over the limit of {max_bytes:,}"
         error = PoisonRecordError(stage, "too_large", message)
-        return dead_letter(stage, error, value, position, key)
+        return dead_letter(stage, error, value, position, message_key)
     try:
         raw = decode_raw(value)
         stage = "parse"
@@ -42,9 +42,9 @@ def process_value(
         stage = "enrich"
         return enrich_article(parsed, names)
     except PoisonRecordError as exc:
-        return dead_letter(exc.stage, exc, value, position, key)
+        return dead_letter(exc.stage, exc, value, position, message_key)
     except Exception as exc:  # a bug on one record must not stop the stream: dead-letter it
-        return dead_letter(stage, exc, value, position, key)
+        return dead_letter(stage, exc, value, position, message_key)
 
 
 def offline_documents(

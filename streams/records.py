@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import TypeAdapter
+from pydantic import AliasChoices, Field, TypeAdapter
 
 from streams.errors import DeadLetterReason, Stage
 
@@ -41,7 +41,9 @@ class RawArticle:
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
+class Outlet:
+    """The news outlet (publisher) an article came from."""
+
     name: str | None
     domain: str | None
 
@@ -63,7 +65,7 @@ class ParsedArticle:
     title_source: TitleSource
     lead: str | None
     body: tuple[str, ...]
-    source: Source
+    source: Outlet  # the outlet that published it
     published_at: datetime | None
     fetched_at: datetime
     language: str | None
@@ -87,7 +89,8 @@ class Entity:
     end: int
     key: str
     label: str
-    source: str
+    # what found it and where: ``crf:body``, ``gazetteer:title``, ``names:body``, ``alias:body``
+    found_by: Annotated[str, Field(validation_alias=AliasChoices("found_by", "source"))]
 
 
 TagKind = Literal["page", "entity", "keyphrase", "topic"]
@@ -112,8 +115,8 @@ class EnrichedArticle:
 
 
 @dataclass(frozen=True, slots=True)
-class SourcePosition:
-    """Where a record was read from, for dead letters and replay."""
+class KafkaPosition:
+    """Where in Kafka a record was read from (topic, partition, offset), for dead letters and replay."""
 
     topic: str | None = None
     partition: int | None = None
@@ -128,10 +131,11 @@ class DeadLetter:
     error_message: str
     payload: str
     payload_encoding: Literal["utf-8", "base64"]
-    source: SourcePosition
+    position: Annotated[KafkaPosition, Field(validation_alias=AliasChoices("position", "source"))]
     failed_at: datetime
     attempts: int = 1
-    key: str | None = None
+    # the record's Kafka key, as text (not a matching key)
+    message_key: Annotated[str | None, Field(validation_alias=AliasChoices("message_key", "key"))] = None
     schema_version: int = RECORD_SCHEMA_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
 

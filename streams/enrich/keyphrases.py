@@ -62,7 +62,7 @@ class Located(Protocol):
     @property
     def end(self) -> int: ...
     @property
-    def source(self) -> str: ...
+    def found_by(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +200,7 @@ def extract(
     names: dict[Part, list[tuple[int, int]]] = {"title": [], "body": []}
     named = " | "  # every name's key, so a phrase that is a name or a piece of one is found in it
     for entity in entities:
-        part: Part = "title" if entity.source.endswith(":title") else "body"
+        part: Part = "title" if entity.found_by.endswith(":title") else "body"
         names[part].append((entity.start, entity.end))
         name = matching_key((title if part == "title" else body)[entity.start : entity.end])
         named += f"{name[_particle(name, counted) :]} | "

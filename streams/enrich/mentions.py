@@ -36,7 +36,7 @@ LINKS = frozenset({"عبد", "بن", "ابن", "بنت", "ال", "ابو", "اب
 
 def part(entity: Entity) -> str:
     """``title`` or ``body``: which text the entity's offsets point into."""
-    return entity.source.rpartition(":")[2]
+    return entity.found_by.rpartition(":")[2]
 
 
 def trimmed(entity: Entity, spellings: Spellings) -> Entity:

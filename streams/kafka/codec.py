@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from streams.errors import UNEXPECTED, PoisonRecordError, Stage
-from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition, from_value
+from streams.records import DeadLetter, EnrichedArticle, KafkaPosition, RawArticle, from_value
 from streams.schemas import validation_errors
 
 MAX_ERRORS_IN_MESSAGE = 3
@@ -60,8 +60,8 @@ def dead_letter(
     stage: Stage,
     error: BaseException,
     payload: bytes,
-    position: SourcePosition,
-    key: bytes | None = None,
+    position: KafkaPosition,
+    message_key: bytes | None = None,
     attempts: int = 1,
 ) -> DeadLetter:
     """A dead letter with its reason (the PoisonRecordError's, else the stage's unexpected-error reason)
@@ -80,9 +80,9 @@ def dead_letter(
         error_message=str(error)[:2000],
         payload=text,
         payload_encoding=encoding,  # type: ignore[arg-type]
-        source=position,
+        position=position,
         failed_at=datetime.now(UTC),
         attempts=attempts,
-        key=key.decode("utf-8", errors="replace") if key is not None else None,
+        message_key=message_key.decode("utf-8", errors="replace") if message_key is not None else None,
         extra={"payload_truncated": True, "payload_bytes": len(payload)} if truncated else {},
     )

@@ -85,8 +85,8 @@ def replay(settings: Settings, letters: Iterator[StoredDeadLetter], producer: Ka
         else:
             report.skipped.append(f"{stored.position}: stage {stage} is not a pipeline record; produce the input again")
             continue
-        key = stored.letter.get("key")
-        producer.send(topic, key=key.encode("utf-8") if key else None, value=stored.payload())
+        message_key = stored.letter.get("message_key", stored.letter.get("key"))  # "key" before 2026-11
+        producer.send(topic, key=message_key.encode("utf-8") if message_key else None, value=stored.payload())
         report.replayed += 1
     producer.flush()
     return report

@@ -13,6 +13,7 @@ from typing import Any
 from streams.dedup.stories import StoryAssignment
 from streams.metrics import Metrics
 from streams.records import DeadLetter
+from streams.retry import Cause
 
 KEEP = 50
 
@@ -60,8 +61,8 @@ class Telemetry:
     def letter(self, number: int) -> DeadLetter | None:
         return next((letter for n, letter in self.letters if n == number), None)
 
-    def retried(self, action: str) -> None:
-        self.metrics.retries.labels(action).inc()
+    def retried(self, action: str, cause: Cause) -> None:
+        self.metrics.retries.labels(action, cause).inc()
 
     def bulk(self, documents: int, seconds: float) -> None:
         self.metrics.bulk_documents.inc(documents)

@@ -132,7 +132,7 @@ class OpsViews:
                 ("stage", letter.stage),
                 ("reason", letter.reason),
                 ("error", f"{letter.error_class}: {letter.error_message}"),
-                ("source", f"{letter.source.topic}[{letter.source.partition}]@{letter.source.offset}"),
+                ("position", f"{letter.position.topic}[{letter.position.partition}]@{letter.position.offset}"),
                 ("failed at", letter.failed_at.isoformat()),
                 ("attempts", letter.attempts),
                 ("payload encoding", letter.payload_encoding),

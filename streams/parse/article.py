@@ -17,7 +17,7 @@ from streams.parse.language import detect_language
 from streams.parse.pages import domain_of, extract_page, fragment_text
 from streams.parse.tags import split_tag_lines
 from streams.parse.trailer import split_trailer
-from streams.records import Link, ParsedArticle, RawArticle, Source, TitleSource
+from streams.records import Link, Outlet, ParsedArticle, RawArticle, TitleSource
 
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
 _URL = re.compile(r"https?://\S+")
@@ -136,7 +136,7 @@ def parse_article(raw: RawArticle) -> ParsedArticle:
         title_source=title_source,  # type: ignore[arg-type]
         lead=paragraphs[0],
         body=tuple(paragraphs),
-        source=Source(name=trailer.source or extracted.source_name, domain=extracted.domain),
+        source=Outlet(name=trailer.source or extracted.source_name, domain=extracted.domain),
         published_at=published_at(extracted, paragraphs, raw.fetched_at, warnings),
         fetched_at=raw.fetched_at,
         language=detect_language(f"{title}\n{body_text}") or raw.language,

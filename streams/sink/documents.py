@@ -82,7 +82,7 @@ def to_document(
                 "end": e.end,
                 "key": e.key,
                 "label": e.label,
-                "source": e.source,
+                "found_by": e.found_by,
             }
             for e in enriched.entities
         ],

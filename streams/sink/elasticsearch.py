@@ -1,12 +1,12 @@
 """Bulk writes to Elasticsearch with the official async client and its bulk helper.
 
-Each item's result is classified: acknowledged (created, updated, or a version conflict on an
-idempotent write), retryable (429, 5xx, connection trouble: the items left are sent again under the
-one retry policy, streams.retry, for as long as it takes, which holds the batch and so pauses
-consumption), or permanent (mapping and parsing errors: returned to the caller for the dead-letter
-topic). The client itself does not retry (``max_retries=0``): this is the one layer that waits for
-Elasticsearch, and it counts its waits. Anything else (a document that cannot be serialized, a
-request Elasticsearch refuses whole) is raised.
+Each item's result is classified: acknowledged (created, updated, or a version conflict on an idempotent
+write), retryable (429, 5xx, connection trouble: the items left are sent again under the one retry
+policy, streams.retry, for as long as it takes, which holds the batch and so pauses consumption; a 429,
+Elasticsearch throttling us, is a BackpressureError, counted apart), or permanent (mapping and parsing
+errors: returned to the caller for the dead-letter topic). The client itself does not retry
+(``max_retries=0``): this is the one layer that waits for Elasticsearch, and it counts its waits.
+Anything else (a document that cannot be serialized, a request Elasticsearch refuses whole) is raised.
 """
 
 from __future__ import annotations
@@ -22,15 +22,16 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
-from streams.errors import TransientError
-from streams.retry import Retrier, retrying
+from streams.errors import BackpressureError, TransientError
+from streams.retry import Cause, Retrier, retrying
 from streams.schemas import articles_index_template
 from streams.settings import ElasticsearchConnection, Settings, SinkBatching
 from streams.sink.analysis import PLUGIN, choose_server_analysis, index_has_server_analysis, with_server_analysis
 
 log = logging.getLogger(__name__)
 
-RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+TOO_MANY_REQUESTS = 429
+RETRYABLE_STATUS = frozenset({TOO_MANY_REQUESTS, 500, 502, 503, 504})
 CONFLICT = 409
 NOT_FOUND = 404
 FIRST_INDEX_SUFFIX = "-000001"
@@ -130,6 +131,7 @@ class BulkOutcome:
     indexed: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     retries: int = 0
+    throttled: bool = False  # the last attempt met a 429
 
 
 def _item_error(info: dict[str, Any]) -> tuple[str, int, str]:
@@ -160,14 +162,17 @@ class BulkIndexer:
 
         async def send_pending() -> None:
             nonlocal pending
+            outcome.throttled = False
             retry = await self._write_once(pending, outcome, partial)
             pending = {doc_id: pending[doc_id] for doc_id in retry}
+            if pending and outcome.throttled:
+                raise BackpressureError(f"elasticsearch throttles (429): {len(pending)} documents to send again")
             if pending:
                 raise TransientError(f"elasticsearch: {len(pending)} documents to send again")
 
-        def count(what: str) -> None:
+        def count(what: str, cause: Cause) -> None:
             outcome.retries += 1
-            self._retrier.on_retry(what)
+            self._retrier.on_retry(what, cause)
 
         if pending:
             await retrying("indexing" if not partial else "updating", send_pending, self._retrier.backoff, count)
@@ -200,6 +205,7 @@ class BulkIndexer:
                     outcome.indexed.append(doc_id)
                 elif status in RETRYABLE_STATUS:
                     retry.append(doc_id)
+                    outcome.throttled |= status == TOO_MANY_REQUESTS
                 else:
                     outcome.rejected.append(Rejected(doc_id, status, reason))
         except (TransportConnectionError, ConnectionTimeout) as exc:
@@ -207,6 +213,7 @@ class BulkIndexer:
         except ApiError as exc:
             if exc.meta.status not in RETRYABLE_STATUS:
                 raise
+            outcome.throttled |= exc.meta.status == TOO_MANY_REQUESTS
             log.warning("elasticsearch bulk answered %s", exc.meta.status)
         retry.extend(doc_id for doc_id in pending if doc_id not in seen and doc_id not in retry)
         return retry

@@ -16,7 +16,7 @@ from streams.errors import PoisonRecordError
 from streams.kafka.codec import dead_letter, encode
 from streams.kafka.security import kafka_python_options
 from streams.metrics import Metrics
-from streams.records import RawArticle, SourcePosition
+from streams.records import KafkaPosition, RawArticle
 from streams.schemas import validation_errors
 from streams.settings import Settings
 from streams.sources.inputs import InputError
@@ -65,7 +65,7 @@ def produce_articles(
                 report.produced += 1
         if isinstance(item, InputError):
             error = PoisonRecordError("produce", item.reason, f"{item.origin}: {item.message}")
-            letter = dead_letter("produce", error, item.payload, SourcePosition(), attempts=1)
+            letter = dead_letter("produce", error, item.payload, KafkaPosition(), attempts=1)
             futures.append(producer.send(settings.dead_letter_topic, value=encode(letter)))
             report.dead_lettered += 1
             report.errors.append(f"{item.origin}: {item.message}")

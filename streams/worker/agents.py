@@ -25,7 +25,7 @@ from streams.kafka.codec import dead_letter, decode_enriched, encode
 from streams.kafka.shared_names import SharedNames
 from streams.ops.telemetry import Telemetry
 from streams.pipeline import process_value
-from streams.records import DeadLetter, EnrichedArticle, SourcePosition
+from streams.records import DeadLetter, EnrichedArticle, KafkaPosition
 from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.documents import document_id, links_field, to_document
@@ -36,9 +36,9 @@ log = logging.getLogger(__name__)
 Send = Callable[..., Awaitable[Any]]
 
 
-def position_of(event: Any) -> SourcePosition:
+def position_of(event: Any) -> KafkaPosition:
     message = event.message
-    return SourcePosition(topic=message.topic, partition=message.partition, offset=message.offset)
+    return KafkaPosition(topic=message.topic, partition=message.partition, offset=message.offset)
 
 
 async def deliver(sends: Sequence[Awaitable[Any]]) -> None:
@@ -67,7 +67,7 @@ async def publish_outcomes(
 
 
 def process_batch(
-    events: Sequence[tuple[bytes | None, bytes, SourcePosition]], max_bytes: int, names: NameDictionary
+    events: Sequence[tuple[bytes | None, bytes, KafkaPosition]], max_bytes: int, names: NameDictionary
 ) -> list[tuple[bytes | None, EnrichedArticle | DeadLetter]]:
     return [(key, process_value(value, position, key, max_bytes, names)) for key, value, position in events]
 
@@ -162,7 +162,11 @@ async def index_or_dead_letter(events: Sequence[Any], stage: IndexStage) -> None
 
 async def publish_dead_letters(letters: Sequence[DeadLetter], stage: IndexStage) -> None:
     sends = [
-        partial(stage.dead_letter_topic.send, key=letter.key.encode() if letter.key else None, value=encode(letter))
+        partial(
+            stage.dead_letter_topic.send,
+            key=letter.message_key.encode() if letter.message_key else None,
+            value=encode(letter),
+        )
         for letter in letters
     ]
     await stage.retrier.run("publishing dead letters", lambda: deliver([send() for send in sends]))

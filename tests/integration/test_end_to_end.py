@@ -116,7 +116,7 @@ async def test_bad_input_is_dead_lettered_and_good_input_indexed(
     assert "line is not valid JSON" in by_stage[2][1]
     decode_letters = [letter for letter in letters if letter["stage"] == "decode"]
     assert all(
-        letter["source"]["topic"] == settings.raw_topic and letter["source"]["offset"] is not None
+        letter["position"]["topic"] == settings.raw_topic and letter["position"]["offset"] is not None
         for letter in decode_letters
     )
 
@@ -157,8 +157,8 @@ async def test_learned_names_survive_a_worker_restart(
         return hits[0]["_source"]["entities"] if hits else []
 
     entities = await wait_for(later_entities)
-    assert {"text": "زمردان", "type": "LOCATION", "source": "names:body"}.items() <= next(
-        e for e in entities if e["source"] == "names:body"
+    assert {"text": "زمردان", "type": "LOCATION", "found_by": "names:body"}.items() <= next(
+        e for e in entities if e["found_by"] == "names:body"
     ).items()
 
 

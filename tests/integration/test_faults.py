@@ -79,3 +79,4 @@ async def test_an_elasticsearch_outage_loses_and_duplicates_nothing(
     retries = metric_samples(port, "newsflow_retries_total")
     assert retries.keys() <= {"indexing", "updating", "preparing the article index", "assigning stories"}, retries
     assert sum(retries.values()) >= 1, retries
+    assert metric_samples(port, "newsflow_retries_total", label="cause").keys() == {"unavailable"}

@@ -1,6 +1,7 @@
 """The records (streams/records.py) and the topic schemas (schemas/topics) describe the same shapes:
-every field of a record is a property of its schema, every property a field (except the legacy
-``canonical`` that old enriched values still carry), and a field without a default is required."""
+every field of a record is a property of its schema, every property a field (except the ``deprecated``
+ones that old values still carry and readers still accept), and a field without a default is required
+(by the first of the alternatives where old values are allowed another shape)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ import pytest
 from streams.records import DeadLetter, EnrichedArticle, RawArticle
 from streams.schemas import TOPIC_SCHEMAS, load_json
 
-LEGACY_ONLY = {"canonical"}  # read from values written before ``key``/``label``, never written
-
 
 def resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     if "$ref" in node:
@@ -26,7 +25,7 @@ def resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
 
 
 def record_class(annotation: Any) -> type[Any] | None:
-    """The dataclass an annotation holds (``Source``, ``tuple[Entity, ...]``), if any."""
+    """The dataclass an annotation holds (``Outlet``, ``tuple[Entity, ...]``), if any."""
     if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
         return annotation
     for argument in typing.get_args(annotation):
@@ -40,7 +39,7 @@ def compare(record: type[Any], node: dict[str, Any], root: dict[str, Any], path:
     problems = []
     hints = typing.get_type_hints(record)
     fields = {f.name: f for f in dataclasses.fields(record)}
-    properties = set(node.get("properties", {})) - LEGACY_ONLY
+    properties = {name for name, spec in node.get("properties", {}).items() if not spec.get("deprecated")}
     problems += [f"{path}.{name}: a field the schema lacks" for name in sorted(set(fields) - properties)]
     problems += [f"{path}.{name}: a property the record lacks" for name in sorted(properties - set(fields))]
     mandatory = {
@@ -49,8 +48,9 @@ def compare(record: type[Any], node: dict[str, Any], root: dict[str, Any], path:
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     }
     required = set(node.get("required", []))
-    if "anyOf" not in node:  # entities and tags: key/label or the legacy canonical
-        problems += [f"{path}.{name}: required by the record only" for name in sorted(mandatory - required)]
+    for alternatives in [node.get("anyOf", []), *(part.get("anyOf", []) for part in node.get("allOf", []))]:
+        required |= set(alternatives[0]["required"]) if alternatives else set()  # today's shape comes first
+    problems += [f"{path}.{name}: required by the record only" for name in sorted(mandatory - required)]
     problems += [f"{path}.{name}: required by the schema only" for name in sorted(required - set(fields))]
     for name in fields.keys() & properties:
         nested = record_class(hints[name])

@@ -32,16 +32,16 @@ def test_transient_is_a_matter_of_type(error: Exception, transient: bool) -> Non
 
 
 async def test_transient_failures_are_retried_and_counted() -> None:
-    failures = [TransientError("down"), KafkaTimeoutError()]
-    counted: list[str] = []
+    failures = [TransientError("down"), KafkaTimeoutError(), BackpressureError("429")]
+    counted: list[tuple[str, str]] = []
 
     async def action() -> str:
         if failures:
             raise failures.pop(0)
         return "done"
 
-    assert await retrying("writing", action, NO_WAIT, counted.append) == "done"
-    assert counted == ["writing", "writing"]
+    assert await retrying("writing", action, NO_WAIT, lambda what, cause: counted.append((what, cause))) == "done"
+    assert counted == [("writing", "unavailable"), ("writing", "unavailable"), ("writing", "throttled")]
 
 
 async def test_a_bug_is_raised_at_once_not_retried() -> None:
@@ -52,7 +52,7 @@ async def test_a_bug_is_raised_at_once_not_retried() -> None:
         raise TypeError("unsupported operand")
 
     with pytest.raises(TypeError, match="unsupported operand"):
-        await retrying("writing", action, NO_WAIT, calls.append)
+        await retrying("writing", action, NO_WAIT, lambda what, cause: calls.append(what))
     assert calls == ["call"]
 
 

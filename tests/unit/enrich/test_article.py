@@ -27,7 +27,7 @@ def test_seed_enrichment(make_raw: Callable[..., RawArticle], seed_text: str) ->
     assert page == [("لويد أوستن" if t == "أوستن" else t) for t in SEED_TAGS_DEDUPLICATED]
     body = body_text(enriched.article)
     for entity in enriched.entities:
-        text = enriched.article.title if entity.source.endswith(":title") else body
+        text = enriched.article.title if entity.found_by.endswith(":title") else body
         assert text[entity.start : entity.end] == entity.text
     keys = {e.key for e in enriched.entities}
     assert {"الولايات المتحده", "كوريا الجنوبيه"} <= keys

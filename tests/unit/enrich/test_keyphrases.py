@@ -28,16 +28,16 @@ pytestmark = pytest.mark.unit
 
 @dataclass(frozen=True)
 class Span:
-    """An entity as keyphrases reads it (start, end, source) and nothing more."""
+    """An entity as keyphrases reads it (start, end, found_by) and nothing more."""
 
     start: int
     end: int
-    source: str
+    found_by: str
 
 
-def span_of(text: str, mention: str, source: str) -> Span:
+def span_of(text: str, mention: str, found_by: str) -> Span:
     start = text.index(mention)
-    return Span(start, start + len(mention), source)
+    return Span(start, start + len(mention), found_by)
 
 
 def cuts(phrase: Phrase, entity: Span) -> bool:
@@ -146,8 +146,8 @@ def test_seed_has_no_name_fragments_and_no_overlaps(make_raw: Callable[..., RawA
     assert not [label for label in labels if "شين" in label]
     assert "الأولويات الدفاعية والأمنية المشتركة" in labels
     for phrase in phrases:
-        source = f":{phrase.part}"
-        assert not [e for e in entities if e.source.endswith(source) and cuts(phrase, Span(e.start, e.end, e.source))]
+        part = f":{phrase.part}"
+        assert not [e for e in entities if e.found_by.endswith(part) and cuts(phrase, Span(e.start, e.end, e.found_by))]
     assert_no_overlap(phrases)
 
 
@@ -200,8 +200,8 @@ def test_kept_phrases_are_whole_disjoint_and_cut_no_entity(article: tuple[str, l
         assert texts[phrase.part][phrase.start : phrase.end] == phrase.label
         assert MIN_WORDS <= len(phrase.key.split()) <= 4
         assert matching_key(phrase.label) == phrase.key
-        assert not [e for e in entities if e.source == f"crf:{phrase.part}" and cuts(phrase, e)]
-        named = {matching_key(texts[e.source.split(":")[1]][e.start : e.end]) for e in entities}
+        assert not [e for e in entities if e.found_by == f"crf:{phrase.part}" and cuts(phrase, e)]
+        named = {matching_key(texts[e.found_by.split(":")[1]][e.start : e.end]) for e in entities}
         assert phrase.key not in named
     assert_no_overlap(phrases)
 

@@ -32,12 +32,12 @@ def test_korea_never_carries_the_conjunction(seed: EnrichedArticle) -> None:
     assert korea
     assert all(e.text.startswith("كوريا") and e.key.startswith("كوريا") for e in korea)
     body = body_text(seed.article)
-    assert any(body[e.start - 1] == "و" for e in korea if e.source.endswith(":body"))  # "وكوريا" was written
+    assert any(body[e.start - 1] == "و" for e in korea if e.found_by.endswith(":body"))  # "وكوريا" was written
 
 
 def test_offsets_point_at_the_written_characters(seed: EnrichedArticle) -> None:
     for entity in seed.entities:
-        text = seed.article.title if entity.source.endswith(":title") else body_text(seed.article)
+        text = seed.article.title if entity.found_by.endswith(":title") else body_text(seed.article)
         assert text[entity.start : entity.end] == entity.text
 
 
@@ -67,7 +67,7 @@ def test_a_surname_shared_by_two_names_stays_its_own() -> None:
 def test_an_unmarked_surname_joins_the_full_name() -> None:
     body = "قال جو بايدن إن الاتفاق مهم. وأضاف بايدن أن المحادثات ستستمر."
     entities = resolve([mention("جو بايدن", "body", 4)], {"title": "", "body": body}, default_spellings())
-    added = [e for e in entities if e.source == "alias:body"]
+    added = [e for e in entities if e.found_by == "alias:body"]
     assert [(e.text, e.key, body[e.start : e.end]) for e in added] == [("بايدن", "جو بايدن", "بايدن")]
 
 

@@ -25,7 +25,7 @@ def test_a_page_tag_recognised_as_a_name_serves_later_articles(make_raw: Callabl
     assert names.drain_learned() == {}
 
     later = enrich_article(parse_article(make_raw(id="later", content=LATER)), names)
-    found = [(e.text, e.type, e.source) for e in later.entities if "زمردان" in e.text]
+    found = [(e.text, e.type, e.found_by) for e in later.entities if "زمردان" in e.text]
     assert ("زمردان", "LOCATION", "names:body") in found
 
 

@@ -9,7 +9,7 @@ import pytest
 from streams.errors import PoisonRecordError
 from streams.kafka.codec import dead_letter, decode_enriched, decode_raw, encode
 from streams.pipeline import process_raw, process_value
-from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
+from streams.records import DeadLetter, EnrichedArticle, KafkaPosition, RawArticle
 from streams.schemas import validation_errors
 
 pytestmark = pytest.mark.unit
@@ -56,10 +56,10 @@ def test_bad_raw_values_are_poison(value: bytes, message: str) -> None:
 
 
 def test_process_value_turns_poison_into_dead_letters() -> None:
-    position = SourcePosition(topic="raw", partition=2, offset=41)
-    outcome = process_value(b"\xff\x00", position, key=b"k1")
+    position = KafkaPosition(topic="raw", partition=2, offset=41)
+    outcome = process_value(b"\xff\x00", position, message_key=b"k1")
     assert isinstance(outcome, DeadLetter)
-    assert (outcome.stage, outcome.error_class, outcome.source, outcome.key) == (
+    assert (outcome.stage, outcome.error_class, outcome.position, outcome.message_key) == (
         "decode",
         "PoisonRecordError",
         position,
@@ -72,7 +72,7 @@ def test_process_value_turns_poison_into_dead_letters() -> None:
 
 def test_process_value_of_empty_article_is_a_parse_dead_letter(make_raw: Callable[..., RawArticle]) -> None:
     value = encode(make_raw(content="   "))
-    outcome = process_value(value, SourcePosition())
+    outcome = process_value(value, KafkaPosition())
     assert isinstance(outcome, DeadLetter)
     assert outcome.stage == "parse"
     assert outcome.payload == value.decode()
@@ -80,11 +80,11 @@ def test_process_value_of_empty_article_is_a_parse_dead_letter(make_raw: Callabl
 
 
 def test_process_value_of_good_article(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
-    outcome = process_value(encode(make_raw(content=seed_text)), SourcePosition())
+    outcome = process_value(encode(make_raw(content=seed_text)), KafkaPosition())
     assert isinstance(outcome, EnrichedArticle)
     assert outcome.article.source.name == "صدى البلد"
 
 
 def test_dead_letter_keeps_text_payload() -> None:
-    letter = dead_letter("index", ValueError("boom"), "نص".encode(), SourcePosition())
+    letter = dead_letter("index", ValueError("boom"), "نص".encode(), KafkaPosition())
     assert (letter.payload, letter.error_class, letter.error_message) == ("نص", "ValueError", "boom")

@@ -9,7 +9,7 @@ from streams.dedup.stories import StoryAssignment
 from streams.errors import PoisonRecordError
 from streams.kafka.codec import dead_letter
 from streams.ops.telemetry import Telemetry
-from streams.records import SourcePosition
+from streams.records import KafkaPosition
 
 pytestmark = pytest.mark.unit
 
@@ -74,9 +74,9 @@ def test_indexed_documents_are_classified_and_kept_newest_first() -> None:
 def test_dead_letters_are_numbered_and_found_again() -> None:
     telemetry = Telemetry()
     letters = [
-        dead_letter("parse", PoisonRecordError("parse", "no_content", f"bad {n}"), b"x", SourcePosition("raw", 0, n))
+        dead_letter("parse", PoisonRecordError("parse", "no_content", f"bad {n}"), b"x", KafkaPosition("raw", 0, n))
         for n in range(2)
-    ] + [dead_letter("parse", ValueError("bad 2"), b"x", SourcePosition("raw", 0, 2))]
+    ] + [dead_letter("parse", ValueError("bad 2"), b"x", KafkaPosition("raw", 0, 2))]
     telemetry.dead_lettered(letters)
     assert telemetry.metrics.value("newsflow_dead_letters_total", stage="parse", reason="no_content") == 2
     assert telemetry.metrics.value("newsflow_dead_letters_total", stage="parse", reason="parse_error") == 1

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from streams.parse.article import parse_article
-from streams.records import Link, RawArticle, Source
+from streams.records import Link, Outlet, RawArticle
 from tests.conftest import SEED_PAGE_TAGS
 
 pytestmark = pytest.mark.unit
@@ -31,7 +31,7 @@ def test_every_field_of_the_seed(make_raw: Callable[..., RawArticle], seed_text:
     assert parsed.body[1].startswith("وأوضحت الوزارة في بيان صادر عنها اليوم الأربعاء")
     assert parsed.body[-1].startswith("وتأتي الدعوة بين الزعيمين")
     assert len(parsed.body) == 6
-    assert parsed.source == Source(name="صدى البلد", domain=None)
+    assert parsed.source == Outlet(name="صدى البلد", domain=None)
     assert parsed.published_at == datetime(2025, 11, 26, tzinfo=UTC)
     assert parsed.fetched_at == FETCHED
     assert parsed.language == "ar"

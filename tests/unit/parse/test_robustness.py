@@ -12,7 +12,7 @@ from streams.errors import DeadLetterReason
 from streams.kafka.codec import encode
 from streams.parse.article import parse_article
 from streams.pipeline import process_value
-from streams.records import DeadLetter, EnrichedArticle, RawArticle, SourcePosition
+from streams.records import DeadLetter, EnrichedArticle, KafkaPosition, RawArticle
 from streams.schemas import TOPIC_SCHEMAS, load_json
 
 pytestmark = pytest.mark.unit
@@ -33,7 +33,7 @@ def test_zero_width_joiners_needed_for_display_stay(make_raw: Callable[..., RawA
 
 def test_oversized_payload_is_a_dead_letter(make_raw: Callable[..., RawArticle]) -> None:
     value = encode(make_raw(content="كلمة " * 50_000))
-    outcome = process_value(value, SourcePosition(), b"big", max_bytes=100_000)
+    outcome = process_value(value, KafkaPosition(), b"big", max_bytes=100_000)
     assert isinstance(outcome, DeadLetter)
     assert (outcome.stage, outcome.reason) == ("decode", "too_large")
     assert f"{len(value):,} bytes, over the limit of 100,000" in outcome.error_message
@@ -57,7 +57,7 @@ def test_oversized_payload_is_a_dead_letter(make_raw: Callable[..., RawArticle])
 def test_empty_bodies_are_parse_dead_letters(
     make_raw: Callable[..., RawArticle], fields: dict[str, str], message: str
 ) -> None:
-    outcome = process_value(encode(make_raw(**fields)), SourcePosition())
+    outcome = process_value(encode(make_raw(**fields)), KafkaPosition())
     assert isinstance(outcome, DeadLetter)
     assert (outcome.stage, outcome.reason) == ("parse", "no_content")
     assert message in outcome.error_message
@@ -128,7 +128,7 @@ def test_empty_bodies_are_parse_dead_letters(
     ],
 )
 def test_malformed_records_are_decode_dead_letters(value: bytes, reason: str) -> None:
-    outcome = process_value(value, SourcePosition(topic="t", partition=0, offset=7))
+    outcome = process_value(value, KafkaPosition(topic="t", partition=0, offset=7))
     assert isinstance(outcome, DeadLetter)
     assert (outcome.stage, outcome.reason, outcome.error_class) == ("decode", reason, "PoisonRecordError")
     assert outcome.error_message
@@ -142,7 +142,7 @@ def test_the_dead_letter_schema_lists_every_reason() -> None:
 def test_feed_entry_html_becomes_paragraphs(make_raw: Callable[..., RawArticle]) -> None:
     outcome = process_value(
         encode(make_raw(format="feed", title="عنوان", content="<p>الفقرة <b>الأولى</b></p><p>الفقرة الثانية</p>")),
-        SourcePosition(),
+        KafkaPosition(),
     )
     assert isinstance(outcome, EnrichedArticle)
     assert outcome.article.body == ("الفقرة الأولى", "الفقرة الثانية")

@@ -82,6 +82,6 @@ async def test_a_bug_while_indexing_dead_letters_the_batch(
     assert [(letter["stage"], letter["reason"], letter["error_class"]) for letter in topic.sent] == [
         ("index", "index_error", "RuntimeError")
     ] * 3
-    assert [letter["source"]["offset"] for letter in topic.sent] == [0, 1, 2]
+    assert [letter["position"]["offset"] for letter in topic.sent] == [0, 1, 2]
     assert telemetry.metrics.value("newsflow_dead_letters_total", stage="index", reason="index_error") == 3
     assert telemetry.metrics.total("newsflow_retries_total") == 0
