@@ -42,15 +42,15 @@ _ORG_WORDS = frozenset(
 )
 
 
-def recognize(text: str, language: str | None, source: str, learned: Gazetteer | None = None) -> tuple[Entity, ...]:
+def recognize(text: str, language: str | None, part: str, learned: Gazetteer | None = None) -> tuple[Entity, ...]:
     if not text.strip():
         return ()
     if language in (None, "ar", "fa", "ur"):
-        return tuple(default_recognizer().entities(text, source, learned))
-    return tuple(rule_entities(text, source))
+        return tuple(default_recognizer().entities(text, part, learned))
+    return tuple(rule_entities(text, part))
 
 
-def rule_entities(text: str, source: str) -> list[Entity]:
+def rule_entities(text: str, part: str) -> list[Entity]:
     """Gazetteer names, then runs of 2-4 capitalised words: ORG when the run ends in an organisation
     word, PERSON when a title precedes it or it is two words, MISC otherwise."""
     gazetteer = default_gazetteer()
@@ -64,7 +64,7 @@ def rule_entities(text: str, source: str) -> list[Entity]:
         else:
             listed: EntityType = "ORG" if match.kind == "ORG" else "PERSON" if match.kind == "PERSON" else "LOCATION"
             mention = text[begin:end]
-            found.append(Entity(mention, listed, begin, end, match.canonical, mention, f"gazetteer:{source}"))
+            found.append(Entity(mention, listed, begin, end, match.key, mention, f"gazetteer:{part}"))
     for run in _CAPITALISED_RUN.finditer(text):
         begin, end = run.start(), run.end()
         titled = False
@@ -85,5 +85,5 @@ def rule_entities(text: str, source: str) -> list[Entity]:
         else:
             continue
         mention = text[begin:end]
-        found.append(Entity(mention, kind, begin, end, matching_key(mention), mention, f"rules:{source}"))
+        found.append(Entity(mention, kind, begin, end, matching_key(mention), mention, f"rules:{part}"))
     return sorted(found, key=lambda e: e.start)

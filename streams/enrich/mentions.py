@@ -8,7 +8,7 @@
    are the last words of exactly one longer person name (a surname: ``أوستن`` -> ``لويد أوستن``; not
    the part after ``عبد``/``بن``/``آل``, and a single word only when it is not a common word), or the
    first two or more words of one, takes that name's key, label and type; surnames of full names that
-   the recognizer left unmarked are added (source ``alias:*``).
+   the recognizer left unmarked are added (found_by ``alias:*``).
 4. Across articles, short forms learned that way (``NameDictionary.aliases``) map a lone person mention
    to the full name seen with it before.
 5. Every mention of one key carries the same label: the most frequent among them.

@@ -64,7 +64,7 @@ def extract(raw: RawArticle) -> Extracted:
     )
 
 
-def canonical(url: str | None) -> str | None:
+def normalized_url(url: str | None) -> str | None:
     """The URL with scheme and host lower-cased, default port, fragment and tracking parameters dropped."""
     if not url:
         return None
@@ -131,7 +131,7 @@ def parse_article(raw: RawArticle) -> ParsedArticle:
     return ParsedArticle(
         id=raw.id,
         url=extracted.url,
-        canonical_url=canonical(extracted.url),
+        canonical_url=normalized_url(extracted.url),
         title=title,
         title_source=title_source,  # type: ignore[arg-type]
         lead=paragraphs[0],

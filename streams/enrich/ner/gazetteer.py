@@ -32,7 +32,7 @@ class GazetteerMatch:
     start: int  # in the key
     end: int
     kind: str  # ORG, LOCATION, PERSON or TITLE
-    canonical: str  # the name's key without clitics
+    key: str  # the name's matching key, without proclitics
 
 
 def cldr_names() -> Iterator[tuple[str, str]]:
@@ -87,10 +87,10 @@ class Gazetteer:
     def find(self, key: str) -> list[GazetteerMatch]:
         """Longest non-overlapping whole-word matches in ``key`` (a matching key)."""
         candidates = []
-        for end_index, (length, kind, canonical) in self._automaton.iter(key):
+        for end_index, (length, kind, name_key) in self._automaton.iter(key):
             start, end = end_index - length + 1, end_index + 1
             if (start == 0 or not key[start - 1].isalnum()) and (end == len(key) or not key[end].isalnum()):
-                candidates.append(GazetteerMatch(start, end, kind, canonical))
+                candidates.append(GazetteerMatch(start, end, kind, name_key))
         candidates.sort(key=lambda m: (-(m.end - m.start), m.start))
         taken: list[GazetteerMatch] = []
         for match in candidates:

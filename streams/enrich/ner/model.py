@@ -70,7 +70,7 @@ class EntityRecognizer:
         tags: list[str] = self._tagger.tag(sentence_features(tokens, self.gazetteer, self.clusters))
         return tags
 
-    def entities(self, text: str, source: str = "body", learned: Gazetteer | None = None) -> list[Entity]:
+    def entities(self, text: str, part: str = "body", learned: Gazetteer | None = None) -> list[Entity]:
         """Entities of ``text`` with offsets into it: the CRF's, then the gazetteer's and the learned
         names' (``learned``, see streams.enrich.names) where they do not overlap what was found."""
         found: list[Entity] = []
@@ -79,7 +79,7 @@ class EntityRecognizer:
                 begin, finish = sentence[start].start, sentence[end - 1].end
                 mention = text[begin:finish]
                 kind_of = CRF_TYPES.get(kind, "MISC")
-                found.append(Entity(mention, kind_of, begin, finish, matching_key(mention), mention, f"crf:{source}"))
+                found.append(Entity(mention, kind_of, begin, finish, matching_key(mention), mention, f"crf:{part}"))
         key, offsets = key_with_offsets(text)
         for origin, gazetteer in (("gazetteer", self.gazetteer), ("names", learned)):
             for match in gazetteer.find(key) if gazetteer is not None else []:
@@ -88,7 +88,7 @@ class EntityRecognizer:
                 if listed is None or any(begin < e.end and e.start < finish for e in found):
                     continue
                 mention = text[begin:finish]
-                found.append(Entity(mention, listed, begin, finish, match.canonical, mention, f"{origin}:{source}"))
+                found.append(Entity(mention, listed, begin, finish, match.key, mention, f"{origin}:{part}"))
         return sorted(found, key=lambda e: e.start)
 
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.unit
 def test_gazetteer_matches_clitic_forms_on_word_boundaries() -> None:
     gazetteer = default_gazetteer()
     matches = gazetteer.find("زار الوزير بالرياض ثم باريسيه")
-    assert [(m.kind, m.canonical) for m in matches] == [("TITLE", "الوزير"), ("LOCATION", "الرياض")]
+    assert [(m.kind, m.key) for m in matches] == [("TITLE", "الوزير"), ("LOCATION", "الرياض")]
 
 
 def test_bio_spans_and_exact_span_scores() -> None:
