@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from tests.unit.deploy.tools import run, tool
+from tests.unit.deploy.tools import parse_cli, run, tool, unknown_settings
 
 pytestmark = pytest.mark.unit
 
@@ -108,3 +108,15 @@ def test_the_loader_refuses_mistakes(tmp_path: Path) -> None:
         assert broken != text
         copy.write_text(broken)
         assert compose_config(copy).returncode != 0
+
+
+def test_the_newsflow_commands_and_settings_are_ones_newsflow_has() -> None:
+    services = project()["services"]
+    producer = parse_cli(services["producer"]["command"])
+    assert producer["metrics_port"] == 9108
+    assert producer["metrics_host"] == "0.0.0.0"
+    assert producer["feed"]
+    assert parse_cli(services["worker"]["command"])["loglevel"] == "info"
+    parse_cli(services["newsflow-setup"]["command"])
+    for name in ("worker", "producer", "newsflow-setup"):
+        assert unknown_settings(services[name]["environment"]) == set(), name

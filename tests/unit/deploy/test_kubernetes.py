@@ -19,7 +19,7 @@ import yaml
 from streams.kafka.topics import topic_specs
 from streams.settings import Settings
 from tests.conftest import ROOT
-from tests.unit.deploy.tools import CACHE, load_all, run, tool
+from tests.unit.deploy.tools import CACHE, load_all, parse_cli, run, tool, unknown_settings
 
 pytestmark = pytest.mark.unit
 
@@ -230,3 +230,16 @@ def test_the_alert_rules_and_dashboard_are_the_deploy_files() -> None:
     assert orjson.loads(dashboard["data"]["newsflow-dashboard.json"]) == orjson.loads(
         (ROOT / "deploy" / "grafana" / "newsflow-dashboard.json").read_bytes()
     )
+
+
+def test_the_newsflow_commands_and_settings_are_ones_newsflow_has() -> None:
+    assert unknown_settings(config()) == set()
+    for name in ("newsflow-worker", "newsflow-producer"):
+        (container,) = one("Deployment", name)["spec"]["template"]["spec"]["containers"]
+        assert unknown_settings({v["name"]: v for v in container["env"]}) == set(), name
+        args = [arg.replace("$(FEED_URL)", "https://example.org/feed.xml") for arg in container["args"]]
+        parse_cli(args)
+    (producer,) = one("Deployment", "newsflow-producer")["spec"]["template"]["spec"]["containers"]
+    params = parse_cli([arg.replace("$(FEED_URL)", "x") for arg in producer["args"]])
+    assert params["metrics_port"] == producer["ports"][0]["containerPort"]
+    assert params["metrics_host"] == "0.0.0.0"

@@ -29,3 +29,25 @@ def run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]
 
 def load_all(text: str) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(text) if doc]
+
+
+def parse_cli(args: list[str]) -> dict[str, Any]:
+    """The parameters ``newsflow ARGS`` would run with (click parses them; nothing runs)."""
+    from typer.main import get_command
+
+    from streams.cli import cli
+
+    group = get_command(cli)
+    name, *rest = args
+    command = group.get_command(group.make_context("newsflow", [name]), name)  # type: ignore[attr-defined]
+    assert command is not None, name
+    params: dict[str, Any] = command.make_context(name, rest).params
+    return params
+
+
+def unknown_settings(environment: dict[str, Any]) -> set[str]:
+    """The NEWSFLOW_* variables of ``environment`` that are not Settings fields (must be empty)."""
+    from streams.settings import Settings
+
+    names = {key.removeprefix("NEWSFLOW_").lower() for key in environment if key.startswith("NEWSFLOW_")}
+    return names - set(Settings.model_fields)
