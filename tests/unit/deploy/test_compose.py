@@ -120,3 +120,17 @@ def test_the_newsflow_commands_and_settings_are_ones_newsflow_has() -> None:
     parse_cli(services["newsflow-setup"]["command"])
     for name in ("worker", "producer", "newsflow-setup"):
         assert unknown_settings(services[name]["environment"]) == set(), name
+
+
+def test_make_secrets_writes_each_secret_once(tmp_path: Path) -> None:
+    script = tmp_path / "make-secrets"
+    script.write_bytes((COMPOSE.parent / "make-secrets").read_bytes())
+    script.chmod(0o755)
+    assert run(script).returncode == 0
+    written = {path.name: path.read_text() for path in (tmp_path / "secrets").iterdir()}
+    assert set(written) == {Path(s["file"]).name for s in project()["secrets"].values()}
+    assert len(set(written.values())) == len(written)
+    assert all(re.fullmatch(r"[0-9a-f]{48}", value) for value in written.values())
+    assert (tmp_path / "secrets").stat().st_mode & 0o077 == 0  # closed to other users of the host
+    assert run(script).returncode == 0  # a second run keeps them
+    assert {path.name: path.read_text() for path in (tmp_path / "secrets").iterdir()} == written
