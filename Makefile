@@ -7,7 +7,7 @@ SERVICES := deploy/local/services
 SAMPLE := ../shared/samples/000_536e0786f38f2d02.txt
 QUERY ?= كوريا الجنوبية
 
-.PHONY: install demo test test-unit up down status bench clean
+.PHONY: install deploy-tools demo test test-unit up down status bench clean
 
 $(BIN)/newsflow: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(BIN)/newsflow: pyproject.toml constraints.txt
 	touch $@
 
 install: $(BIN)/newsflow
+
+# kustomize, compose-go's loader and the operators' CRDs that tests/unit/deploy validates with (cached)
+deploy-tools:
+	deploy/validate/fetch >/dev/null
 
 up:
 	$(SERVICES) up
@@ -43,7 +47,7 @@ demo: install
 
 # Unit and integration tests, then the wheel check (pip install . in a fresh venv, process + worker);
 # starts the services if they are not running and stops what it started.
-test: install
+test: install deploy-tools
 	@started=0; \
 	if ! $(SERVICES) status >/dev/null 2>&1; then $(SERVICES) up >/dev/null && started=1; fi; \
 	eval "$$($(SERVICES) env)"; \
@@ -51,7 +55,7 @@ test: install
 	if [ $$started = 1 ]; then $(SERVICES) down; fi; \
 	exit $$rc
 
-test-unit: install
+test-unit: install deploy-tools
 	$(BIN)/pytest -m unit
 
 bench: install

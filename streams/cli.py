@@ -75,6 +75,9 @@ def produce(
     interval: Annotated[float | None, typer.Option(help="with --feed: poll again every S seconds")] = None,
     progress: bool = typer.Option(True, help="show a progress bar"),
     metrics_port: Annotated[int | None, typer.Option(help="serve Prometheus metrics on this port")] = None,
+    metrics_host: Annotated[str, typer.Option(help="address of the metrics server (0.0.0.0 in a container)")] = (
+        "127.0.0.1"
+    ),
 ) -> None:
     """Push articles from files or feeds onto the raw topic (key = stable article id, acks=all)."""
     from prometheus_client import start_http_server
@@ -86,7 +89,7 @@ def produce(
     settings = Settings()
     metrics = Metrics()
     if metrics_port is not None:
-        start_http_server(metrics_port, addr="127.0.0.1", registry=metrics.registry)
+        start_http_server(metrics_port, addr=metrics_host, registry=metrics.registry)
     producer = create_producer(settings)
     try:
         if paths:

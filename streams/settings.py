@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     # Faust worker
     app_id: str = "newsflow"
     worker_web_enabled: bool = True
+    worker_web_host: str = Field(default="127.0.0.1", description="0.0.0.0 in a container: probes and scrapes")
     worker_web_port: int = 6066
     worker_data_dir: Path | None = None
     consumer_session_timeout_seconds: float = Field(

@@ -16,6 +16,10 @@ from streams.records import DeadLetter
 from streams.retry import Cause
 
 KEEP = 50
+# Label values known in advance, exported at zero from the start: rate() and increase() (dashboards, alert
+# rules) need a series before its first event, e.g. to see that nothing has been indexed for an hour.
+STAGES = ("process", "index")
+DUPLICATE_KINDS = ("exact", "near")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,13 @@ class Telemetry:
     letters: deque[tuple[int, DeadLetter]] = field(default_factory=lambda: deque(maxlen=KEEP))
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     _letter_number: int = 0
+
+    def __post_init__(self) -> None:
+        for stage in STAGES:
+            self.metrics.records.labels(stage, "in")
+            self.metrics.records.labels(stage, "out")
+        for kind in DUPLICATE_KINDS:
+            self.metrics.duplicates.labels(kind)
 
     def batch_in(self, stage: str, events: Sequence[Any], highwater: Any) -> None:
         """Count a batch taken from Kafka and update the lag of its partitions (``highwater(tp)``)."""

@@ -24,7 +24,7 @@ def create_app(settings: Settings) -> faust.App:
         datadir=str(settings.worker_dir),
         autodiscover=False,
         web_enabled=settings.worker_web_enabled,
-        web_bind="127.0.0.1",
+        web_bind=settings.worker_web_host,
         web_port=settings.worker_web_port,
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication_factor,

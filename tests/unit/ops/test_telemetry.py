@@ -41,6 +41,18 @@ def document(doc_id: str) -> dict[str, object]:
     return {"id": doc_id, "title": f"<b>{doc_id}</b>", "source": {"name": "spa"}}
 
 
+def test_known_series_are_exported_at_zero_before_any_event() -> None:
+    """Alert rules and dashboards compute increase() over them: they must exist before the first article."""
+    exported = Telemetry().metrics.exposition().decode()
+    for line in (
+        'newsflow_records_total{outcome="out",stage="index"} 0.0',
+        'newsflow_records_total{outcome="in",stage="process"} 0.0',
+        'newsflow_duplicates_total{kind="near"} 0.0',
+        "newsflow_redeliveries_total 0.0",
+    ):
+        assert line in exported
+
+
 def test_lag_is_the_high_water_mark_minus_the_next_offset() -> None:
     telemetry = Telemetry()
     p0, p1 = TopicPartition("raw", 0), TopicPartition("raw", 1)
