@@ -1,0 +1,135 @@
+"""``newsflow reindex`` on the real broker and node: a changed topic lexicon reaches every indexed
+article through a new index, with stories and seen counts kept; killed with SIGKILL midway, it
+continues when run again; run while articles are produced and searches go on, no search fails or
+finds fewer articles than before, and the final index holds every article once, re-enriched."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from elasticsearch import ApiError, AsyncElasticsearch
+
+from streams.enrich.version import enrichment
+from streams.kafka.codec import encode
+from streams.pipeline import process_value
+from streams.records import EnrichedArticle, RawArticle, SourcePosition
+from streams.settings import Settings
+from streams.sink.reindex import STATE_ID, state_index
+from streams.sources.producer import create_producer
+from tests.conftest import ROOT
+from tests.integration.conftest import raw_articles, settings_env, wait_for, wait_until_all_indexed
+from tests.unit.enrich.test_version import renamed_lexicon
+
+pytestmark = pytest.mark.integration
+
+STORY_FIELDS = ("story_id", "duplicate_of", "similarity", "seen_count", "first_seen", "last_seen", "sources", "links")
+
+
+def produce(settings: Settings, articles: list[RawArticle], pause: float = 0.0) -> None:
+    producer = create_producer(settings)
+    try:
+        for article in articles:
+            producer.send(settings.raw_topic, key=article.id.encode(), value=encode(article))
+            if pause:
+                time.sleep(pause)
+        producer.flush()
+    finally:
+        producer.close()
+
+
+async def documents(es: AsyncElasticsearch, settings: Settings) -> dict[str, dict[str, Any]]:
+    await es.indices.refresh(index=settings.articles_alias)
+    hits = (await es.search(index=settings.articles_alias, size=2000, query={"match_all": {}}))["hits"]["hits"]
+    return {hit["_id"]: hit["_source"] for hit in hits}
+
+
+async def concrete(es: AsyncElasticsearch, settings: Settings) -> list[str]:
+    return sorted(await es.indices.get_alias(name=settings.articles_alias))
+
+
+def reindex_command(settings: Settings, lexicon: Path, *args: str) -> tuple[list[str], dict[str, str]]:
+    env = settings_env(settings.model_copy(update={"topic_lexicon_file": lexicon}))
+    return [sys.executable, "-m", "streams", "reindex", "--no-progress", *args], env
+
+
+def topic_labels(document: dict[str, Any]) -> list[str]:
+    return [tag["label"] for tag in document["tags"] if tag["kind"] == "topic"]
+
+
+def assert_reindexed(
+    final: dict[str, dict[str, Any]], before: dict[str, dict[str, Any]], version: str, lexicon: Path
+) -> None:
+    """Every article re-enriched with the new lexicon, its story fields as they were."""
+    assert all(doc["enrichment_version"] == version for doc in final.values())
+    for doc_id, doc in before.items():
+        assert {k: final[doc_id][k] for k in STORY_FIELDS} == {k: doc[k] for k in STORY_FIELDS}, doc_id
+        assert topic_labels(final[doc_id]) == [f"{label}-v2" for label in topic_labels(doc)], doc_id
+    assert sum(bool(topic_labels(doc)) for doc in final.values()) > len(final) // 4
+
+
+@pytest.mark.settings(sink_batch_size=20)
+@pytest.mark.timeout(900)
+async def test_a_reindex_killed_midway_continues_to_the_same_result(
+    settings: Settings,
+    es: AsyncElasticsearch,
+    tmp_path: Path,
+    worker_factory: Callable[..., subprocess.Popen[bytes]],
+) -> None:
+    articles = raw_articles(settings, 300)
+    worker_factory()
+    produce(settings, articles)
+    await wait_until_all_indexed(es, settings, {a.id for a in articles}, timeout=400)
+    before = await documents(es, settings)
+    (old_index,) = await concrete(es, settings)
+    old_version = enrichment(settings.topic_lexicon_file).version
+    assert {doc["enrichment_version"] for doc in before.values()} == {old_version}
+
+    lexicon = renamed_lexicon(tmp_path, "-v2")
+    command, env = reindex_command(settings, lexicon, "--remove-old")
+    first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    async def midway() -> bool:
+        try:
+            state = await es.get(index=state_index(settings), id=STATE_ID)
+        except ApiError:  # not there yet, or its shard is still starting
+            return False
+        return int(state["_source"]["done"]) >= 100
+
+    try:
+        await wait_for(midway, timeout=300, interval=0.2)
+    finally:
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+    state = (await es.get(index=state_index(settings), id=STATE_ID))["_source"]
+    assert 100 <= state["done"] < len(articles), "killed after the reindex finished"
+    assert await concrete(es, settings) == [old_index]  # searches still go to the old index
+    assert len(await documents(es, settings)) == len(articles)
+
+    second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=600)
+    assert second.returncode == 0, second.stderr.decode()[-3000:]
+    assert "resumed and reindexed" in second.stderr.decode()
+
+    (new_index,) = await concrete(es, settings)
+    assert new_index == state["target"] != old_index
+    assert not await es.indices.exists(index=old_index)
+    assert not await es.indices.exists(index=state_index(settings))
+    final = await documents(es, settings)
+    assert sorted(final) == sorted(before)
+    version = enrichment(lexicon).version
+    assert version != old_version
+    assert_reindexed(final, before, version, lexicon)
+    # the same result as enriching each article with the new lexicon (topics depend on nothing else)
+    data = enrichment(lexicon)
+    for article in articles[:40]:
+        expected = process_value(encode(article), SourcePosition(), enrichment=data)
+        assert isinstance(expected, EnrichedArticle)
+        assert topic_labels(final[article.id]) == [t.label for t in expected.tags if t.kind == "topic"]
