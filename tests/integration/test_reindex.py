@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -133,3 +134,79 @@ async def test_a_reindex_killed_midway_continues_to_the_same_result(
         expected = process_value(encode(article), SourcePosition(), enrichment=data)
         assert isinstance(expected, EnrichedArticle)
         assert topic_labels(final[article.id]) == [t.label for t in expected.tags if t.kind == "topic"]
+
+
+@pytest.mark.timeout(900)
+async def test_reindex_while_producing_and_searching_loses_and_duplicates_nothing(
+    settings: Settings,
+    es: AsyncElasticsearch,
+    tmp_path: Path,
+    worker_factory: Callable[..., subprocess.Popen[bytes]],
+) -> None:
+    articles = raw_articles(settings, 700)
+    first, live = articles[:500], articles[500:]
+    old_worker = worker_factory()
+    produce(settings, first)
+    await wait_until_all_indexed(es, settings, {a.id for a in first}, timeout=500)
+    before = await documents(es, settings)
+    (old_index,) = await concrete(es, settings)
+
+    # the lexicon changes: the workers are restarted with it, then the archive is reindexed
+    lexicon = renamed_lexicon(tmp_path, "-v2")
+    old_worker.terminate()
+    old_worker.wait(timeout=60)
+    worker_factory(topic_lexicon_file=lexicon)
+
+    stop = asyncio.Event()
+    seen: list[tuple[int, int]] = []  # (all articles, articles with the word) per search
+    errors: list[BaseException] = []
+
+    async def search_forever() -> None:
+        while not stop.is_set():
+            try:
+                everything = (await es.count(index=settings.articles_alias))["count"]
+                found = await es.search(
+                    index=settings.articles_alias, size=5, track_total_hits=True, query={"match": {"body": "السعودية"}}
+                )
+                seen.append((everything, found["hits"]["total"]["value"]))
+            except Exception as exc:
+                errors.append(exc)
+            await asyncio.sleep(0.05)
+
+    searches = asyncio.create_task(search_forever())
+    await asyncio.sleep(1)
+    producing = asyncio.create_task(asyncio.to_thread(produce, settings, live, 0.2))
+    command, env = reindex_command(settings, lexicon, "--remove-old")
+    reindex = await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    _, stderr = await asyncio.wait_for(reindex.communicate(), timeout=600)
+    assert reindex.returncode == 0, stderr.decode()[-3000:]
+    print(stderr.decode(), f"produced during the reindex: {not producing.done()}, searches: {len(seen)}")
+    read = re.search(r"(\d+) raw records read", stderr.decode())
+    assert read and int(read[1]) > len(first)  # the reindex met live articles
+    await producing
+    await wait_until_all_indexed(es, settings, {a.id for a in articles}, timeout=300)
+    version = enrichment(lexicon).version
+
+    async def all_reenriched() -> dict[str, dict[str, Any]] | None:
+        final = await documents(es, settings)
+        return final if all(doc["enrichment_version"] == version for doc in final.values()) else None
+
+    final = await wait_for(all_reenriched, timeout=120)
+    await asyncio.sleep(2)
+    stop.set()
+    await searches
+
+    assert errors == []
+    assert len(seen) > 20
+    assert seen[0][0] >= len(first) and seen[0][1] > 0
+    for earlier, later in zip(seen, seen[1:], strict=False):
+        assert later[0] >= earlier[0] and later[1] >= earlier[1], (earlier, later)
+    assert seen[-1][0] == len(articles)
+
+    (new_index,) = await concrete(es, settings)
+    assert new_index != old_index and not await es.indices.exists(index=old_index)
+    assert sorted(final) == sorted(a.id for a in articles)  # every article, once
+    assert_reindexed(final, before, version, lexicon)
+    assert all(label.endswith("-v2") for doc in final.values() for label in topic_labels(doc))
