@@ -6,6 +6,7 @@ finds fewer articles than before, and the final index holds every article once, 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import re
 import signal
@@ -17,14 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from elasticsearch import ApiError, AsyncElasticsearch
+from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch
 
 from streams.enrich.version import enrichment
 from streams.kafka.codec import encode
 from streams.pipeline import process_value
 from streams.records import EnrichedArticle, RawArticle, SourcePosition
+from streams.retry import Retrier
 from streams.settings import Settings
-from streams.sink.reindex import STATE_ID, state_index
+from streams.sink.reindex import STATE_ID, Reindex, state_index
 from streams.sources.producer import create_producer
 from tests.conftest import ROOT
 from tests.integration.conftest import raw_articles, settings_env, wait_for, wait_until_all_indexed
@@ -96,7 +98,9 @@ async def test_a_reindex_killed_midway_continues_to_the_same_result(
 
     lexicon = renamed_lexicon(tmp_path, "-v2")
     command, env = reindex_command(settings, lexicon, "--remove-old")
-    first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    first = await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
 
     async def midway() -> bool:
         try:
@@ -109,15 +113,18 @@ async def test_a_reindex_killed_midway_continues_to_the_same_result(
         await wait_for(midway, timeout=300, interval=0.2)
     finally:
         os.kill(first.pid, signal.SIGKILL)
-        first.wait()
+        await first.wait()
     state = (await es.get(index=state_index(settings), id=STATE_ID))["_source"]
     assert 100 <= state["done"] < len(articles), "killed after the reindex finished"
     assert await concrete(es, settings) == [old_index]  # searches still go to the old index
     assert len(await documents(es, settings)) == len(articles)
 
-    second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=600)
-    assert second.returncode == 0, second.stderr.decode()[-3000:]
-    assert "resumed and reindexed" in second.stderr.decode()
+    second = await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    _, stderr = await asyncio.wait_for(second.communicate(), timeout=600)
+    assert second.returncode == 0, stderr.decode()[-3000:]
+    assert "resumed and reindexed" in stderr.decode()
 
     (new_index,) = await concrete(es, settings)
     assert new_index == state["target"] != old_index
@@ -184,7 +191,8 @@ async def test_reindex_while_producing_and_searching_loses_and_duplicates_nothin
     assert reindex.returncode == 0, stderr.decode()[-3000:]
     print(stderr.decode(), f"produced during the reindex: {not producing.done()}, searches: {len(seen)}")
     read = re.search(r"(\d+) raw records read", stderr.decode())
-    assert read and int(read[1]) > len(first)  # the reindex met live articles
+    assert read
+    assert int(read[1]) > len(first)
     await producing
     await wait_until_all_indexed(es, settings, {a.id for a in articles}, timeout=300)
     version = enrichment(lexicon).version
@@ -200,13 +208,99 @@ async def test_reindex_while_producing_and_searching_loses_and_duplicates_nothin
 
     assert errors == []
     assert len(seen) > 20
-    assert seen[0][0] >= len(first) and seen[0][1] > 0
-    for earlier, later in zip(seen, seen[1:], strict=False):
-        assert later[0] >= earlier[0] and later[1] >= earlier[1], (earlier, later)
+    assert seen[0][0] >= len(first)
+    assert seen[0][1] > 0
+    for earlier, later in itertools.pairwise(seen):
+        assert later[0] >= earlier[0], (earlier, later)
+        assert later[1] >= earlier[1], (earlier, later)
     assert seen[-1][0] == len(articles)
 
     (new_index,) = await concrete(es, settings)
-    assert new_index != old_index and not await es.indices.exists(index=old_index)
+    assert new_index != old_index
+    assert not await es.indices.exists(index=old_index)
     assert sorted(final) == sorted(a.id for a in articles)  # every article, once
     assert_reindexed(final, before, version, lexicon)
     assert all(label.endswith("-v2") for doc in final.values() for label in topic_labels(doc))
+
+
+class StartWorkerOnceWritesMoved:
+    """Progress that, when the reindex has moved the writes to the new index, starts a worker with the
+    new lexicon and holds the reindex until that worker has written what was waiting on the raw topic,
+    and a late link update has landed in the old index: the writes the tail and reconcile steps merge."""
+
+    def __init__(self, settings: Settings, start: Callable[[], Any], ready: Callable[[], None]) -> None:
+        self.phases: list[str] = []
+        self._start = start
+        self._ready = ready
+
+    def phase(self, name: str, total: int | None) -> None:
+        self.phases.append(name)
+        if name == "waiting for writes in flight":
+            self._start()
+            self._ready()
+
+    def advance(self, count: int) -> None: ...
+
+
+@pytest.mark.timeout(900)
+async def test_reindex_merges_what_workers_wrote_meanwhile_and_keeps_what_the_topic_lost(
+    settings: Settings,
+    es: AsyncElasticsearch,
+    tmp_path: Path,
+    worker_factory: Callable[..., subprocess.Popen[bytes]],
+) -> None:
+    articles = raw_articles(settings, 120)
+    indexed, waiting = articles[:100], articles[100:]
+    old_worker = worker_factory()
+    produce(settings, indexed)
+    await wait_until_all_indexed(es, settings, {a.id for a in indexed}, timeout=400)
+    old_worker.terminate()
+    old_worker.wait(timeout=60)
+    (old_index,) = await concrete(es, settings)
+    # a document whose raw record the topic no longer holds, and records no worker has indexed yet
+    lost = dict((await documents(es, settings))[indexed[0].id], id="lost-to-retention")
+    await es.index(index=old_index, id="lost-to-retention", document=lost, refresh=True)
+    redelivered = indexed[1]
+    produce(settings, [*waiting, redelivered])
+    before = await documents(es, settings)
+    late_link = {"headline": "عنوان لاحق", "id": indexed[3].id}
+    lexicon = renamed_lexicon(tmp_path, "-v2")
+    reindexing = settings.model_copy(update={"topic_lexicon_file": lexicon})
+
+    def ready() -> None:
+        """Block (the reindex waits) until the new worker wrote the waiting records to the new index."""
+        connection = settings.elasticsearch
+        options: dict[str, Any] = {"ca_certs": str(connection.ca_file)} if connection.ca_file else {}
+        if connection.username and connection.password:
+            options["basic_auth"] = (connection.username, connection.password.get_secret_value())
+        sync = Elasticsearch(connection.url, **options)
+        try:
+            sync.update(index=old_index, id=indexed[2].id, doc={"links": [late_link]})  # landed in the old index
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                new = [i for i in sync.indices.get_alias(name=settings.articles_alias) if i != old_index]
+                sync.indices.refresh(index=new)
+                found = sync.mget(index=new[0], ids=[a.id for a in (*waiting, redelivered)])["docs"]
+                if all(d.get("found") for d in found) and found[-1]["_source"]["seen_count"] == 2:
+                    return
+                time.sleep(0.5)
+            raise AssertionError("the new worker did not index the waiting records")
+        finally:
+            sync.close()
+
+    progress = StartWorkerOnceWritesMoved(settings, lambda: worker_factory(topic_lexicon_file=lexicon), ready)
+    report = await Reindex(reindexing, es, Retrier(settings.backoff), progress).run(remove_old=True)
+
+    assert "waiting for writes in flight" in progress.phases
+    assert report.skipped == len(waiting)  # not indexed when the copy read them
+    assert report.kept_as_is == 1
+    assert report.merged >= 1
+    version = enrichment(lexicon).version
+    final = await documents(es, settings)
+    assert sorted(final) == sorted([*(a.id for a in articles), "lost-to-retention"])
+    assert final["lost-to-retention"]["enrichment_version"] == before["lost-to-retention"]["enrichment_version"]
+    assert all(doc["enrichment_version"] == version for i, doc in final.items() if i != "lost-to-retention")
+    assert final[redelivered.id]["seen_count"] == 2  # the worker's count, not the copy's
+    assert late_link in final[indexed[2].id]["links"]  # the update that reached the old index late
+    for article in indexed[3:]:
+        assert {k: final[article.id][k] for k in STORY_FIELDS} == {k: before[article.id][k] for k in STORY_FIELDS}
