@@ -7,7 +7,7 @@ article alias, then moves the alias:
 1. **copy**: raw records -> enriched documents in the new index. Stories, seen counts, links and
    ``indexed_at`` are the live document's (read by id from the old index): the story log decided them
    and re-running it would only redo the same. A record whose document is not indexed yet is skipped
-   and looked at again in step 3. Passes repeat until the topic's end moved by at most one batch.
+   and looked at again in step 3. Passes repeat until one reads at most one batch.
 2. **writes move**: one atomic alias update makes the new index the write index and adds it with a
    ``match_none`` filter, so the workers now write (documents and link updates) to the new index while
    searches still see exactly the old one (never fewer hits, never a document twice).
@@ -28,6 +28,7 @@ and since every write is by article id, records read twice are written twice to 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -42,6 +43,7 @@ from elasticsearch.helpers import async_scan
 from streams.dedup.stories import StoryAssignment
 from streams.enrich.names import NameDictionary
 from streams.enrich.version import Enrichment, enrichment
+from streams.errors import ConfigurationError
 from streams.kafka.security import aiokafka_options
 from streams.kafka.shared_names import SharedNames
 from streams.pipeline import process_value
@@ -134,6 +136,8 @@ def reenriched(enriched: EnrichedArticle, live: dict[str, Any], key_fields: bool
 
 
 class Reindex:
+    """One reindex of the article alias, new or resumed from its state document (see the module doc)."""
+
     def __init__(self, settings: Settings, client: AsyncElasticsearch, retrier: Retrier, progress: Progress) -> None:
         self.settings = settings
         self.client = client
@@ -148,6 +152,11 @@ class Reindex:
         index = await ensure_index(self.client, self.settings)  # the template of this version
         self.key_fields = not index.server_analysis
         state = await self._load()
+        if state.version != self.data.version:
+            raise ConfigurationError(
+                f"a reindex to enrichment {state.version} is under way and this one runs {self.data.version}: "
+                f"finish it with the same data, or delete the index {state_index(self.settings)} and {state.target}"
+            )
         if not await self.client.indices.exists(index=state.target):
             await self.client.indices.create(index=state.target)  # settings and mappings from the template
         report = ReindexReport(state.source, state.target, state.version, resumed=state.done > 0)
@@ -176,7 +185,9 @@ class Reindex:
         except NotFoundError:
             pass
         behind = list(await self.client.indices.get_alias(name=self.alias))
-        (source,) = [i for i in behind if i != name] or behind
+        if len(behind) != 1:
+            raise ConfigurationError(f"{self.alias} points to {behind}, and no reindex state says why")
+        (source,) = behind
         existing = list(await self.client.indices.get(index=f"{self.alias}-*"))
         state = ReindexState(source=source, target=next_index_name(self.alias, existing), version=self.data.version)
         if not await self.client.indices.exists(index=name):
@@ -195,13 +206,14 @@ class Reindex:
         reader = asyncio.create_task(shared.read_forever())
         await shared.wait_caught_up(self.settings.story_wait_seconds)
         reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
         shared.merge()
 
     # raw topic --------------------------------------------------------------------------------
-    async def _read(
-        self, starts: dict[int, int], handle: Callable[[list[Any]], Awaitable[None]], what: str
-    ) -> dict[int, int]:
-        """Read the raw topic from ``starts`` to its end offsets (taken now) in batches; returns the ends."""
+    async def _read(self, starts: dict[int, int], handle: Callable[[list[Any]], Awaitable[None]], what: str) -> int:
+        """Read the raw topic from ``starts`` to its end offsets (taken now) in batches; returns how many
+        records were read."""
         consumer = AIOKafkaConsumer(**aiokafka_options(self.settings.kafka), enable_auto_commit=False)
         await consumer.start()
         try:
@@ -215,13 +227,15 @@ class Reindex:
                 consumer.seek(tp, max(starts.get(tp.partition, 0), beginnings[tp]))
             left = sum(max(ends[tp] - max(starts.get(tp.partition, 0), beginnings[tp]), 0) for tp in partitions)
             self.progress.phase(what, left)
+            read = 0
             while any([await consumer.position(tp) < ends[tp] for tp in partitions]):
                 fetched = await consumer.getmany(timeout_ms=1000, max_records=self.settings.sink_batch_size)
                 messages = [m for tp, batch in fetched.items() for m in batch if m.offset < ends[tp]]
                 if messages:
                     await handle(messages)
                     self.progress.advance(len(messages))
-            return {tp.partition: ends[tp] for tp in partitions}
+                    read += len(messages)
+            return read
         finally:
             await consumer.stop()
 
@@ -274,11 +288,9 @@ class Reindex:
             report.skipped += len(messages) - len(documents)
             await self._save(state)  # after the bulk: a crash re-reads at most this batch
 
-        while True:
+        while True:  # until a pass finds at most one batch more: the copy has caught up
             starts = {int(p): o for p, o in state.positions.items()}
-            ends = await self._read(starts, handle, "re-enriching")
-            moved = sum(ends.values()) - sum(max(starts.get(p, 0), 0) for p in ends)
-            if moved <= self.settings.sink_batch_size and starts:
+            if await self._read(starts, handle, "re-enriching") <= self.settings.sink_batch_size:
                 return
 
     # 2. writes move ----------------------------------------------------------------------------
