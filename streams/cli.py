@@ -1,4 +1,4 @@
-"""The ``newsflow`` command: setup, produce, worker, process, search."""
+"""The ``newsflow`` command: setup, produce, worker, process, search, reindex."""
 
 from __future__ import annotations
 
@@ -158,10 +158,12 @@ def worker(loglevel: str = typer.Option("info", help="crit, error, warn, info or
 def process(paths: Paths) -> None:
     """Parse and enrich files offline (no Kafka), printing enriched records as JSON lines."""
     from streams.enrich.names import NameDictionary
+    from streams.enrich.version import enrichment
     from streams.sources.files import read_paths
     from streams.sources.inputs import InputError
 
     settings = Settings()
+    data = enrichment(settings.topic_lexicon_file)
     names = NameDictionary()  # like the worker's table: names learned from earlier inputs serve later ones
     out = sys.stdout.buffer
     failures = 0
@@ -170,7 +172,9 @@ def process(paths: Paths) -> None:
             failures += 1
             err.print(f"[red]error[/red] {item.origin}: {item.reason}: {item.message}")
             continue
-        outcome = process_value(encode(item), KafkaPosition(), item.id.encode(), settings.max_payload_bytes, names)
+        outcome = process_value(
+            encode(item), KafkaPosition(), item.id.encode(), settings.max_payload_bytes, names, data
+        )
         if isinstance(outcome, DeadLetter):
             failures += 1
             err.print(f"[red]{outcome.stage} error[/red] {item.origin}: {outcome.error_message}")
@@ -238,6 +242,46 @@ def search(
                 console.print(Text.assemble("\n", (name, "bold"), ": ", ", ".join(f"{k} ({n})" for k, n in buckets)))
 
     asyncio.run(run())
+
+
+@cli.command()
+def reindex(
+    remove_old: bool = typer.Option(False, help="delete the old index once the alias has moved"),
+    progress: bool = typer.Option(True, help="show a progress bar"),
+) -> None:
+    """Re-enrich every article of the raw topic into a new index while ingestion goes on, then move the
+    alias atomically; run it again after a crash to continue."""
+    from streams.retry import Retrier
+    from streams.sink.elasticsearch import open_client
+    from streams.sink.reindex import Reindex
+
+    settings = Settings()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=not progress) as bar:
+
+        class Shown:
+            task: Any = None
+
+            def phase(self, name: str, total: int | None) -> None:
+                if self.task is not None:
+                    bar.update(self.task, visible=bar.tasks[self.task].total is not None)
+                self.task = bar.add_task(name, total=total)
+
+            def advance(self, count: int) -> None:
+                bar.advance(self.task, count)
+
+        async def run() -> Any:
+            async with open_client(settings.elasticsearch) as client:
+                return await Reindex(settings, client, Retrier(settings.backoff), Shown()).run(remove_old)
+
+        report = asyncio.run(run())
+    err.print(
+        f"{'resumed and ' if report.resumed else ''}reindexed {report.old_index} -> {report.new_index} "
+        f"(enrichment {report.version}): {report.read} raw records read, {report.written} written, "
+        f"{report.skipped} skipped (dead letters or not indexed), {report.merged} merged with live writes, "
+        f"{report.kept_as_is} kept as they were (no longer in the raw topic); alias {settings.articles_alias} -> "
+        f"{report.new_index}; old index {'removed' if report.removed_old else 'kept: ' + report.old_index}"
+    )
 
 
 dlq_cli = typer.Typer(help="Inspect and replay dead letters.", no_args_is_help=True)

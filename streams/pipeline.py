@@ -11,6 +11,7 @@ from streams.dedup.entries import story_entry
 from streams.dedup.stories import StoryIndex
 from streams.enrich.article import enrich_article
 from streams.enrich.names import NameDictionary
+from streams.enrich.version import Enrichment
 from streams.errors import PoisonRecordError, Stage
 from streams.kafka.codec import dead_letter, decode_raw
 from streams.parse.article import parse_article
@@ -29,6 +30,7 @@ def process_value(
     message_key: bytes | None = None,
     max_bytes: int | None = None,
     names: NameDictionary | None = None,
+    enrichment: Enrichment | None = None,
 ) -> EnrichedArticle | DeadLetter:
     stage: Stage = "decode"
     if max_bytes is not None and len(value) > max_bytes:
@@ -40,7 +42,7 @@ def process_value(
         stage = "parse"
         parsed = parse_article(raw)
         stage = "enrich"
-        return enrich_article(parsed, names)
+        return enrich_article(parsed, names, enrichment)
     except PoisonRecordError as exc:
         return dead_letter(exc.stage, exc, value, position, message_key)
     except Exception as exc:  # a bug on one record must not stop the stream: dead-letter it

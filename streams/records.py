@@ -112,6 +112,7 @@ class EnrichedArticle:
     tags: tuple[Tag, ...]
     entities: tuple[Entity, ...] = ()
     schema_version: int = RECORD_SCHEMA_VERSION
+    enrichment_version: str | None = None  # streams.enrich.version; None in records written before it
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     kafka_sasl_password: SecretStr | None = None
     kafka_ssl_cafile: Path | None = None
     article_retention_ms: int = 7 * 24 * 3600 * 1000
+    # The raw topic is the archive `newsflow reindex` re-reads: kept forever (-1) by default, so every
+    # indexed article can be re-enriched; a finite value bounds the disk and the history a reindex redoes.
+    raw_retention_ms: int = Field(default=-1, ge=-1, description="-1: forever")
     dead_letter_retention_ms: int = 30 * 24 * 3600 * 1000
 
     # Faust worker
@@ -127,6 +130,12 @@ class Settings(BaseSettings):
     dedup_num_perm: int = Field(default=64, ge=16, description="MinHash permutations")
     story_window_hours: float = Field(default=7 * 24, gt=0, description="stories older than this are forgotten")
     story_wait_seconds: float = Field(default=30.0, gt=0, description="longest wait for the story reader to progress")
+    link_wait_seconds: float = Field(
+        default=60.0, ge=0, description="how long a headline link waits for its target document to be indexed"
+    )
+
+    # Enrichment data (streams.enrich.version); None: the files shipped in the package
+    topic_lexicon_file: Path | None = None
 
     # Inputs
     max_payload_bytes: int = Field(default=900_000, ge=1024, description="larger raw records are dead-lettered")

@@ -18,6 +18,8 @@ from streams.enrich.mentions import resolve
 from streams.enrich.names import NameDictionary
 from streams.enrich.spellings import Spellings, default_spellings
 from streams.enrich.topics import topic_scores
+from streams.enrich.version import Enrichment
+from streams.enrich.version import enrichment as default_enrichment
 from streams.records import EnrichedArticle, Entity, ParsedArticle, Tag
 from streams.text.normalize import matching_key
 
@@ -55,14 +57,19 @@ def entity_tags(entities: Sequence[Entity]) -> list[Tag]:
     ]
 
 
-def enrich_article(article: ParsedArticle, names: NameDictionary | None = None) -> EnrichedArticle:
-    """Enrich one article; with ``names``, learned names are recognised and new ones learned from it."""
+def enrich_article(
+    article: ParsedArticle, names: NameDictionary | None = None, enrichment: Enrichment | None = None
+) -> EnrichedArticle:
+    """Enrich one article; with ``names``, learned names are recognised and new ones learned from it;
+    ``enrichment``: the topic lexicon and version to use (default: the shipped data)."""
+    enrichment = enrichment or default_enrichment()
     learned = names.gazetteer() if names is not None else None
     texts = {"title": article.title, "body": body_text(article)}
     found = [e for where, text in texts.items() for e in recognize(text, article.language, where, learned)]
     entities = resolve(found, texts, default_spellings(), names)
     topics = [
-        Tag(label=t, key=t, kind="topic", score=s) for t, s in topic_scores(f"{article.title}\n{body_text(article)}")
+        Tag(label=t, key=t, kind="topic", score=s)
+        for t, s in topic_scores(f"{article.title}\n{body_text(article)}", enrichment.topics)
     ]
     enriched = EnrichedArticle(
         article=article,
@@ -73,6 +80,7 @@ def enrich_article(article: ParsedArticle, names: NameDictionary | None = None) 
             *topics,
         ),
         entities=entities,
+        enrichment_version=enrichment.version,
     )
     if names is not None:
         names.learn(enriched)

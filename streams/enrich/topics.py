@@ -66,10 +66,11 @@ def lexicon(path: Path = LEXICON) -> TopicLexicon:
     return TopicLexicon(exact, tuple(sorted(prefixes, key=lambda p: -len(p[0]))))
 
 
-def topic_scores(text: str) -> list[tuple[str, float]]:
-    """Topics whose share of the lexicon hits is at least MIN_SHARE, best first."""
+def topic_scores(text: str, table: TopicLexicon | None = None) -> list[tuple[str, float]]:
+    """Topics whose share of the lexicon hits (``table``, else the shipped lexicon) is at least MIN_SHARE,
+    best first."""
     words = _WORD.findall(matching_key(text))
-    table = lexicon()
+    table = table or lexicon()
     hits: Counter[str] = Counter()
     for word in words:
         topic = table.topic_of(word)

@@ -21,12 +21,13 @@ class TopicSpec:
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
     articles = {"retention.ms": str(settings.article_retention_ms), "cleanup.policy": "delete"}
+    raw = {"retention.ms": str(settings.raw_retention_ms), "cleanup.policy": "delete"}
     letters = {"retention.ms": str(settings.dead_letter_retention_ms), "cleanup.policy": "delete"}
     names = {"cleanup.policy": "compact"}
     # the story log must hold at least the story window; a day more for articles fetched late
     stories = {"retention.ms": str(int((settings.story_window_hours + 24) * 3600 * 1000)), "cleanup.policy": "delete"}
     return [
-        TopicSpec(settings.raw_topic, settings.topic_partitions, settings.topic_replication_factor, articles),
+        TopicSpec(settings.raw_topic, settings.topic_partitions, settings.topic_replication_factor, raw),
         TopicSpec(settings.enriched_topic, settings.topic_partitions, settings.topic_replication_factor, articles),
         TopicSpec(settings.dead_letter_topic, settings.topic_partitions, settings.topic_replication_factor, letters),
         TopicSpec(settings.names_topic, settings.topic_partitions, settings.topic_replication_factor, names),

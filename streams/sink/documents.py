@@ -55,6 +55,7 @@ def to_document(
     return {
         "id": article.id,
         "schema_version": enriched.schema_version,
+        "enrichment_version": enriched.enrichment_version,
         "url": article.url,
         "canonical_url": article.canonical_url,
         "title": article.title,

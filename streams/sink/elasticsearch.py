@@ -12,6 +12,7 @@ Anything else (a document that cannot be serialized, a request Elasticsearch ref
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -63,9 +64,12 @@ async def open_client(connection: ElasticsearchConnection) -> AsyncIterator[Asyn
 
 
 async def drop_index(client: AsyncElasticsearch, settings: Settings) -> None:
-    """Delete the indices behind the article alias and its template (tests, benchmarks, resets)."""
-    concrete = await client.indices.get_alias(name=settings.articles_alias)
-    await client.indices.delete(index=",".join(concrete))
+    """Delete the article indices (behind the alias or left by a reindex), a reindex's state and the
+    template (tests, benchmarks, resets)."""
+    alias = settings.articles_alias
+    found = await client.indices.get(index=f"{alias}-*,{alias}.reindex", ignore_unavailable=True, allow_no_indices=True)
+    if found:  # by name: the node refuses wildcard deletes
+        await client.indices.delete(index=",".join(found))
     await client.indices.delete_index_template(name=settings.articles_alias)
 
 
@@ -94,13 +98,13 @@ async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> Articl
         server = await index_has_server_analysis(client, alias)
     else:
         server = await choose_server_analysis(client, settings)
-    body = articles_index_template(f"{alias}-*", alias, settings.index_replicas)
+    body = articles_index_template(f"{alias}-*", settings.index_replicas)
     if server:
         body = with_server_analysis(body)
     await client.indices.put_index_template(name=alias, **body)
     if not exists:
         try:
-            await client.indices.create(index=alias + FIRST_INDEX_SUFFIX)
+            await client.indices.create(index=alias + FIRST_INDEX_SUFFIX, aliases={alias: {"is_write_index": True}})
         except ApiError as exc:
             if exc.meta.status != 400 or "resource_already_exists" not in str(exc):
                 raise
@@ -130,6 +134,7 @@ class Rejected:
 class BulkOutcome:
     indexed: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # partial updates whose document never appeared
     retries: int = 0
     throttled: bool = False  # the last attempt met a 429
 
@@ -153,17 +158,27 @@ class BulkIndexer:
         self._chunk_bytes = batching.max_bytes
 
     async def write(
-        self, documents: Sequence[tuple[str, dict[str, Any]]], refresh: bool = False, partial: bool = False
+        self,
+        documents: Sequence[tuple[str, dict[str, Any]]],
+        refresh: bool = False,
+        partial: bool = False,
+        wait_missing: float = 0.0,
     ) -> BulkOutcome:
-        """Index whole documents, or with ``partial`` update fields of existing ones (a missing document
-        then counts as done: there is nothing to update)."""
+        """Index whole documents, or with ``partial`` update fields of existing ones. A document to update
+        that is not there (yet: another worker may not have flushed it) is tried again, under the same
+        backoff, for up to ``wait_missing`` seconds, then listed in ``missing``."""
         outcome = BulkOutcome()
         pending = dict(documents)
+        deadline = time.monotonic() + wait_missing
 
         async def send_pending() -> None:
             nonlocal pending
             outcome.throttled = False
-            retry = await self._write_once(pending, outcome, partial)
+            retry, missing = await self._write_once(pending, outcome, partial)
+            if time.monotonic() < deadline:
+                retry += missing
+            else:
+                outcome.missing.extend(missing)
             pending = {doc_id: pending[doc_id] for doc_id in retry}
             if pending and outcome.throttled:
                 raise BackpressureError(f"elasticsearch throttles (429): {len(pending)} documents to send again")
@@ -180,7 +195,10 @@ class BulkIndexer:
             await self._client.indices.refresh(index=self._index)
         return outcome
 
-    async def _write_once(self, pending: dict[str, dict[str, Any]], outcome: BulkOutcome, partial: bool) -> list[str]:
+    async def _write_once(
+        self, pending: dict[str, dict[str, Any]], outcome: BulkOutcome, partial: bool
+    ) -> tuple[list[str], list[str]]:
+        """One bulk pass: (ids to send again, ids of documents to update that do not exist)."""
         actions = (
             {"_op_type": "update", "_index": self._index, "_id": i, "doc": d, "retry_on_conflict": 3}
             if partial
@@ -188,6 +206,7 @@ class BulkIndexer:
             for i, d in pending.items()
         )
         retry: list[str] = []
+        missing: list[str] = []
         seen: set[str] = set()
         try:
             async for ok, info in async_streaming_bulk(
@@ -201,8 +220,10 @@ class BulkIndexer:
             ):
                 doc_id, status, reason = _item_error(info)
                 seen.add(doc_id)
-                if ok or status == CONFLICT or (partial and status == NOT_FOUND):
+                if ok or status == CONFLICT:
                     outcome.indexed.append(doc_id)
+                elif partial and status == NOT_FOUND:
+                    missing.append(doc_id)
                 elif status in RETRYABLE_STATUS:
                     retry.append(doc_id)
                     outcome.throttled |= status == TOO_MANY_REQUESTS
@@ -216,4 +237,4 @@ class BulkIndexer:
             outcome.throttled |= exc.meta.status == TOO_MANY_REQUESTS
             log.warning("elasticsearch bulk answered %s", exc.meta.status)
         retry.extend(doc_id for doc_id in pending if doc_id not in seen and doc_id not in retry)
-        return retry
+        return retry, missing

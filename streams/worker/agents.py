@@ -20,6 +20,7 @@ from streams.dedup.entries import story_entry
 from streams.dedup.log import StoryLog
 from streams.dedup.stories import StoryAssignment, StoryEntry
 from streams.enrich.names import NameDictionary
+from streams.enrich.version import Enrichment, enrichment
 from streams.errors import PoisonRecordError
 from streams.kafka.codec import dead_letter, decode_enriched, encode
 from streams.kafka.shared_names import SharedNames
@@ -67,9 +68,12 @@ async def publish_outcomes(
 
 
 def process_batch(
-    events: Sequence[tuple[bytes | None, bytes, KafkaPosition]], max_bytes: int, names: NameDictionary
+    events: Sequence[tuple[bytes | None, bytes, KafkaPosition]],
+    max_bytes: int,
+    names: NameDictionary,
+    enrichment: Enrichment | None = None,
 ) -> list[tuple[bytes | None, EnrichedArticle | DeadLetter]]:
-    return [(key, process_value(value, position, key, max_bytes, names)) for key, value, position in events]
+    return [(key, process_value(value, position, key, max_bytes, names, enrichment)) for key, value, position in events]
 
 
 def make_process_agent(
@@ -78,6 +82,7 @@ def make_process_agent(
     """``shared``: the learned-name dictionary and its topic, shared with the other workers."""
 
     retrier = Retrier(settings.backoff, telemetry.retried)
+    data = enrichment(settings.topic_lexicon_file)
 
     async def process_articles(stream: Any) -> None:
         await shared.wait_caught_up(settings.story_wait_seconds)
@@ -87,7 +92,7 @@ def make_process_agent(
             batch = [(e.key, e.value, position_of(e)) for e in events]
             # Parsing and enrichment are CPU work: run them off the event loop so heartbeats and
             # sends keep flowing while a batch is processed.
-            outcomes = await asyncio.to_thread(process_batch, batch, settings.max_payload_bytes, names)
+            outcomes = await asyncio.to_thread(process_batch, batch, settings.max_payload_bytes, names, data)
             await shared.publish_learned()
             received = [e.message.timestamp for e in events]
             publish = partial(publish_outcomes, outcomes, received, enriched_topic, dead_letter_topic)
@@ -207,11 +212,19 @@ async def index_batch(events: Sequence[Any], stage: IndexStage) -> None:
     letters += [rejection_letter(rejected, by_id[rejected.doc_id][0]) for rejected in outcome.rejected]
 
     # Articles indexed earlier whose read-also/similar headlines name an article of this batch.
-    backlinks = {doc_id: links for story in assignments for doc_id, links in story.backlinks.items()}
+    # An earlier article may be in another worker's batch that is not flushed yet: the update waits for it
+    # (settings.link_wait_seconds) instead of counting a 404 as done; one refused here will never come.
+    refused = {rejected.doc_id for rejected in outcome.rejected}
+    backlinks = {
+        doc_id: links for story in assignments for doc_id, links in story.backlinks.items() if doc_id not in refused
+    }
     if backlinks:
         updates = [(doc_id, {"links": links_field(links)}) for doc_id, links in backlinks.items()]
-        linked = await stage.indexer.write(updates, partial=True)
+        linked_wait = stage.settings.link_wait_seconds
+        linked = await stage.indexer.write(updates, partial=True, wait_missing=linked_wait)
         for rejected in linked.rejected:
             log.warning("could not link headlines of %s: %s", rejected.doc_id, rejected.reason)
+        for doc_id in linked.missing:
+            log.warning("could not link headlines of %s: not indexed within %.0f s", doc_id, linked_wait)
     if letters:
         await publish_dead_letters(letters, stage)

@@ -30,7 +30,7 @@ def test_the_key_table_is_the_key_of_each_character() -> None:
 
 
 def test_server_analysis_analyzes_title_lead_and_body_and_keeps_the_rest() -> None:
-    base = articles_index_template("a-*", "a", 0)
+    base = articles_index_template("a-*", 0)
     merged = with_server_analysis(base)["template"]
     properties = merged["mappings"]["properties"]
     for field in ("title", "lead", "body"):
