@@ -1,4 +1,5 @@
-"""The ``newsflow`` command: setup, produce, worker, process, search, reindex."""
+"""The ``newsflow`` command: setup, produce, worker, process, search, reindex; dlq (cli/dead_letters.py),
+eval and train (cli/models.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from streams.cli.dead_letters import dlq_cli
+from streams.cli.models import evaluate_cli, train_cli
 from streams.kafka.codec import encode
 from streams.metrics import Metrics
 from streams.pipeline import process_value
@@ -284,123 +287,9 @@ def reindex(
     )
 
 
-dlq_cli = typer.Typer(help="Inspect and replay dead letters.", no_args_is_help=True)
 cli.add_typer(dlq_cli, name="dlq")
-StageOption = Annotated[str | None, typer.Option(help="only this stage: produce, decode, parse, enrich, index")]
-ErrorOption = Annotated[
-    str | None, typer.Option(help="only letters whose reason (too_large, schema, ...), error class or message has this")
-]
-
-
-@dlq_cli.command("list")
-def dlq_list(stage: StageOption = None, error: ErrorOption = None, limit: int = typer.Option(50, min=1)) -> None:
-    """One line per dead letter: position, time, stage, reason, error."""
-    from streams.kafka.dead_letters import read_dead_letters
-
-    console = Console(highlight=False, soft_wrap=True)
-    shown = 0
-    for stored in read_dead_letters(Settings(), stage, error):
-        letter = stored.letter
-        message = str(letter.get("error_message", "")).replace("\n", " ")[:100]
-        console.print(
-            f"{stored.position:>10}  {letter.get('failed_at', '')[:19]}  {letter.get('stage', ''):7} "
-            f"{letter.get('reason', '-'):13} {letter.get('error_class', '')}: {message}",
-            markup=False,
-        )
-        shown += 1
-        if shown >= limit:
-            break
-    err.print(f"{shown} dead letter(s) shown")
-
-
-@dlq_cli.command("show")
-def dlq_show(position: Annotated[str, typer.Argument(help="PARTITION:OFFSET, as dlq list prints it")]) -> None:
-    """The whole dead letter, payload included, as JSON."""
-    from streams.kafka.dead_letters import read_dead_letters
-
-    for stored in read_dead_letters(Settings()):
-        if stored.position == position:
-            sys.stdout.buffer.write(orjson.dumps(stored.letter, option=orjson.OPT_INDENT_2) + b"\n")
-            return
-    err.print(f"no dead letter at {position}")
-    raise typer.Exit(code=1)
-
-
-@dlq_cli.command("replay")
-def dlq_replay(stage: StageOption = None, error: ErrorOption = None) -> None:
-    """Send dead letters' original payloads back into the pipeline (after the cause was fixed)."""
-    from streams.kafka.dead_letters import read_dead_letters, replay
-    from streams.sources.producer import create_producer
-
-    settings = Settings()
-    producer = create_producer(settings)
-    try:
-        report = replay(settings, read_dead_letters(settings, stage, error), producer)
-    finally:
-        producer.close()
-    for reason in report.skipped[:20]:
-        err.print(f"skipped {reason}")
-    err.print(f"replayed {report.replayed} dead letter(s); skipped {len(report.skipped)}")
-
-
-evaluate_cli = typer.Typer(help="Measure quality on gold data.", no_args_is_help=True)
-train_cli = typer.Typer(help="Rebuild models from the shared corpora.", no_args_is_help=True)
 cli.add_typer(evaluate_cli, name="eval")
 cli.add_typer(train_cli, name="train")
-
-
-@evaluate_cli.command("ner")
-def evaluate_ner(
-    conll: Annotated[Path, typer.Argument(exists=True, help="token TAG per line, blank line between sentences")],
-    folds: int = typer.Option(0, help="0: score the shipped model on the file; K: K-fold cross-validation on it"),
-) -> None:
-    """Per-type exact-span precision, recall and F1 (micro over PERS, LOC, ORG)."""
-    import tempfile
-
-    from streams.enrich.ner.conll import read_conll
-    from streams.enrich.ner.model import default_recognizer
-    from streams.enrich.ner.train import cross_validate, evaluate
-
-    recognizer = default_recognizer()
-    if folds:
-        with tempfile.TemporaryDirectory() as workdir:
-            scores = cross_validate(conll, folds, Path(workdir), recognizer.gazetteer, recognizer.clusters)
-    else:
-        scores = evaluate(recognizer, list(read_conll(conll)))
-    console = Console(highlight=False)
-    console.print(f"{'type':8} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}")
-    for kind, result in scores.items():
-        if kind == "MISALIGNED" and not result.precision:
-            continue  # no predicted span fell inside a token
-        console.print(f"{kind:8} {result.precision:9.4f} {result.recall:7.4f} {result.f1:7.4f} {result.support:8d}")
-
-
-@train_cli.command("ner")
-def train_ner(
-    conll: Annotated[Path, typer.Option(exists=True)] = Path("../shared/data/ner/anercorp/train.txt"),
-    saudinewsnet: Annotated[Path, typer.Option(exists=True)] = Path("../shared/data/articles/arabic/saudinewsnet"),
-) -> None:
-    """Rebuild the word clusters and the CRF in streams/enrich/ner/data (needs the train extra)."""
-    from streams.enrich.ner.conll import read_conll
-    from streams.enrich.ner.gazetteer import default_gazetteer
-    from streams.enrich.ner.model import CLUSTERS_PATH, MODEL_PATH, load_clusters
-    from streams.enrich.ner.train import build_clusters, train_crf
-
-    err.print(f"word clusters: {build_clusters(saudinewsnet, CLUSTERS_PATH)} stems -> {CLUSTERS_PATH}")
-    train_crf(list(read_conll(conll)), MODEL_PATH, default_gazetteer(), load_clusters())
-    err.print(f"CRF -> {MODEL_PATH}")
-
-
-@train_cli.command("labels")
-def train_labels(
-    conll: Annotated[Path, typer.Option(exists=True)] = Path("../shared/data/ner/anercorp/train.txt"),
-    saudinewsnet: Annotated[Path, typer.Option(exists=True)] = Path("../shared/data/articles/arabic/saudinewsnet"),
-) -> None:
-    """Rebuild the spelling table behind entity and tag labels (streams/enrich/data/spellings.tsv.gz)."""
-    from streams.enrich.spellings import DATA, corpus_texts, count_spellings, write_table
-
-    words = write_table(count_spellings(corpus_texts(saudinewsnet, conll)), DATA)
-    err.print(f"spellings: {words} words -> {DATA}")
 
 
 def main() -> None:
