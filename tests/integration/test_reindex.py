@@ -127,7 +127,7 @@ async def test_a_reindex_killed_midway_continues_to_the_same_result(
     assert "resumed and reindexed" in stderr.decode()
 
     (new_index,) = await concrete(es, settings)
-    assert new_index == state["target"] != old_index
+    assert new_index == state["new_index"] != old_index
     assert not await es.indices.exists(index=old_index)
     assert not await es.indices.exists(index=state_index(settings))
     final = await documents(es, settings)
