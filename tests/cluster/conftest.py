@@ -74,7 +74,7 @@ def fully_replicated(settings: Settings) -> bool:
 async def primary_node(es: AsyncElasticsearch, settings: Settings) -> str:
     """deploy/local/cluster's name (es-N) of the node holding the article index's primary shard."""
     shards = await es.cat.shards(index=settings.articles_alias, format="json")
-    (node,) = {s["node"] for s in shards.body if s["prirep"] == "p"}
+    (node,) = {s["node"] for s in shards.body if s["prirep"] == "p"}  # type: ignore[index]
     return "es-" + str(node).rsplit("-", 1)[1]
 
 
@@ -82,7 +82,9 @@ def topic_records(settings: Settings, topic: str) -> int:
     consumer = KafkaConsumer(**kafka_python_options(settings.kafka))
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        return sum(consumer.end_offsets(partitions).values()) - sum(consumer.beginning_offsets(partitions).values())
+        ends: dict[Any, int] = consumer.end_offsets(partitions)
+        starts: dict[Any, int] = consumer.beginning_offsets(partitions)
+        return sum(ends.values()) - sum(starts.values())
     finally:
         consumer.close()
 
