@@ -7,7 +7,7 @@ SERVICES := deploy/local/services
 SAMPLE := ../shared/samples/000_536e0786f38f2d02.txt
 QUERY ?= كوريا الجنوبية
 
-.PHONY: install deploy-tools demo test test-unit up down status bench clean
+.PHONY: install deploy-tools demo test test-unit test-cluster up down status bench bench-scale-out clean
 
 $(BIN)/newsflow: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,16 @@ test: install deploy-tools
 	eval "$$($(SERVICES) env)"; \
 	$(BIN)/ruff check . && $(BIN)/mypy && $(BIN)/pytest -m "unit or integration" && deploy/local/check-wheel; rc=$$?; \
 	if [ $$started = 1 ]; then $(SERVICES) down; fi; \
+	exit $$rc
+
+# The cluster fault tests (tests/cluster) on deploy/local/cluster: three brokers, three Elasticsearch
+# nodes, beside the single-node stack; starts the cluster if it is not running and stops what it started.
+test-cluster: install
+	@started=0; \
+	if ! deploy/local/cluster status >/dev/null 2>&1; then deploy/local/cluster up >/dev/null && started=1; fi; \
+	eval "$$(deploy/local/cluster env)"; \
+	$(BIN)/pytest -m cluster tests/cluster; rc=$$?; \
+	if [ $$started = 1 ]; then deploy/local/cluster down; fi; \
 	exit $$rc
 
 test-unit: install deploy-tools

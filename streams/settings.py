@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     topic_prefix: str = "newsflow"
     topic_partitions: int = Field(default=4, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
+    topic_min_insync_replicas: int = Field(
+        default=1, ge=1, description="replicas that must have a write before acks=all succeeds (2 on the local cluster)"
+    )
     kafka_security_protocol: SecurityProtocol = "PLAINTEXT"
     kafka_sasl_mechanism: SaslMechanism | None = None
     kafka_sasl_username: str | None = None

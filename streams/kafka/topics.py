@@ -20,12 +20,17 @@ class TopicSpec:
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
-    articles = {"retention.ms": str(settings.article_retention_ms), "cleanup.policy": "delete"}
-    raw = {"retention.ms": str(settings.raw_retention_ms), "cleanup.policy": "delete"}
-    letters = {"retention.ms": str(settings.dead_letter_retention_ms), "cleanup.policy": "delete"}
-    names = {"cleanup.policy": "compact"}
+    durable = {"min.insync.replicas": str(settings.topic_min_insync_replicas)}
+    articles = {"retention.ms": str(settings.article_retention_ms), "cleanup.policy": "delete", **durable}
+    raw = {"retention.ms": str(settings.raw_retention_ms), "cleanup.policy": "delete", **durable}
+    letters = {"retention.ms": str(settings.dead_letter_retention_ms), "cleanup.policy": "delete", **durable}
+    names = {"cleanup.policy": "compact", **durable}
     # the story log must hold at least the story window; a day more for articles fetched late
-    stories = {"retention.ms": str(int((settings.story_window_hours + 24) * 3600 * 1000)), "cleanup.policy": "delete"}
+    stories = {
+        "retention.ms": str(int((settings.story_window_hours + 24) * 3600 * 1000)),
+        "cleanup.policy": "delete",
+        **durable,
+    }
     return [
         TopicSpec(settings.raw_topic, settings.topic_partitions, settings.topic_replication_factor, raw),
         TopicSpec(settings.enriched_topic, settings.topic_partitions, settings.topic_replication_factor, articles),

@@ -47,7 +47,7 @@ def create_client(connection: ElasticsearchConnection) -> AsyncElasticsearch:
     elif connection.username and connection.password is not None:
         options["basic_auth"] = (connection.username, connection.password.get_secret_value())
     return AsyncElasticsearch(
-        connection.url,
+        [url.strip() for url in connection.url.split(",")],  # several nodes: a dead one is skipped
         request_timeout=connection.request_timeout,
         max_retries=0,
         **options,

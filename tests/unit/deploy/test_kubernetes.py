@@ -146,6 +146,7 @@ def test_the_topics_are_the_ones_newsflow_setup_creates() -> None:
     settings = Settings(
         topic_partitions=int(env["NEWSFLOW_TOPIC_PARTITIONS"]),
         topic_replication_factor=int(env["NEWSFLOW_TOPIC_REPLICATION_FACTOR"]),
+        topic_min_insync_replicas=int(env["NEWSFLOW_TOPIC_MIN_INSYNC_REPLICAS"]),
     )
     expected = {spec.name: (spec.partitions, spec.replication_factor, spec.config) for spec in topic_specs(settings)}
     declared = {
