@@ -50,6 +50,7 @@ class StoryLog:
         self.last_poll: float | None = None  # time.monotonic() of the last successful fetch (Kafka health)
         self._snapshot_at = time.monotonic()
         self._snapshot_offset = -1  # the applied offset the latest snapshot covers
+        self.restored_at: int | None = None  # the offset the snapshot loaded at start covered
 
     @property
     def applied_offset(self) -> int:
@@ -115,6 +116,7 @@ class StoryLog:
             return False
         self.index = snapshot.index
         self._applied_offset = self._snapshot_offset = snapshot.offsets[0]
+        self.restored_at = self._applied_offset
         log.info("story index restored at offset %d (%d members)", self._applied_offset, len(self.index))
         return True
 
