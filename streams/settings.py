@@ -131,7 +131,7 @@ class Settings(BaseSettings):
     dedup_num_perm: int = Field(default=64, ge=16, description="MinHash permutations")
     story_window_hours: float = Field(default=7 * 24, gt=0, description="stories older than this are forgotten")
     story_wait_seconds: float = Field(default=30.0, gt=0, description="longest wait for the story reader to progress")
-    story_snapshot_dir: Path | None = Field(default=None, description="default: <worker dir>/stories")
+    story_snapshot_dir: Path | None = Field(default=None, description="default: <worker_dir>/stories")
     story_snapshot_seconds: float = Field(
         default=300.0, ge=0, description="how often a worker snapshots its story index; 0: never (full replay)"
     )

@@ -99,9 +99,8 @@ def pack(items: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def unpack(blob: np.ndarray, ends: np.ndarray) -> list[bytes]:
-    data = blob.tobytes()
-    starts = [0, *ends[:-1].tolist()]
-    return [data[start:end] for start, end in zip(starts, ends.tolist(), strict=True)]
+    data, stops = blob.tobytes(), ends.tolist()
+    return [data[start:stop] for start, stop in zip([0, *stops], stops, strict=False)]
 
 
 @dataclass(slots=True, eq=False)

@@ -68,6 +68,21 @@ def test_a_snapshot_taken_halfway_answers_as_the_index_that_never_stopped(
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
 
 
+@pytest.mark.parametrize("applied", [0, 1])
+def test_a_snapshot_of_an_index_without_copies_or_headlines(
+    story_log: list[bytes], tmp_path: Path, applied: int
+) -> None:
+    index = StoryIndex.configured(OPTIONS)
+    answers(index, story_log[:applied])
+    write_snapshot(tmp_path / "stories.npz", index, OPTIONS, TOPIC, {0: applied - 1})
+    restored = read_snapshot(tmp_path / "stories.npz", OPTIONS, TOPIC)
+    assert restored is not None
+    assert len(restored.index) == applied
+    assert answers(restored.index, story_log[applied : applied + 20]) == answers(
+        index, story_log[applied : applied + 20]
+    )
+
+
 @pytest.mark.parametrize(
     ("options", "topic"),
     [
