@@ -51,6 +51,7 @@ class StoryLog:
         self._snapshot_at = time.monotonic()
         self._snapshot_offset = -1  # the applied offset the latest snapshot covers
         self.restored_at: int | None = None  # the offset the snapshot loaded at start covered
+        self._restored = asyncio.Event()  # set once the snapshot is loaded or known unusable
 
     @property
     def applied_offset(self) -> int:
@@ -63,6 +64,10 @@ class StoryLog:
         raises TransientError when the reader applied nothing for the configured wait. The caller retries
         the whole batch, and re-appended entries are recognised as replays.
         """
+        try:  # nothing is appended before the index is restored: a snapshot could cover it unanswered
+            await asyncio.wait_for(self._restored.wait(), self.settings.story_wait_seconds)
+        except TimeoutError as exc:
+            raise TransientError("the story index is still being restored") from exc
         deliveries = {f"{e.doc_id}@{e.delivery}" for e in entries}
         self._waiting |= deliveries
         try:
@@ -124,6 +129,7 @@ class StoryLog:
         """Restore the latest snapshot, follow the log from there (else from its start); after a
         reconnect, go on where the index is."""
         await self.restore()
+        self._restored.set()
         await follow_topic(
             self.settings,
             self.settings.story_log_topic,
