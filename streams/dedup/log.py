@@ -163,7 +163,7 @@ class StoryLog:
             await asyncio.to_thread(
                 write_snapshot, options.snapshot_file, self.index, options, self.settings.story_log_topic, {0: offset}
             )
-        except OSError:
+        except Exception:  # a snapshot only saves replay time: never let it stop the reader
             log.exception("could not write the story snapshot %s", options.snapshot_file)
         self._snapshot_at = time.monotonic()
         self._snapshot_offset = offset
