@@ -3,7 +3,7 @@
 A ``KeyRows`` is a multimap from unsigned integer keys (hashes of band values, of document ids, of
 titles, ...) to int32 rows. Most pairs sit in two sorted numpy arrays (keys, rows: 8 or 12 bytes a
 pair, looked up by binary search); pairs added since the last merge sit in a small dict, merged into
-the arrays once it holds more than a 64th of them, so an addition costs amortised constant copying
+the arrays once it holds more than a 16th of them, so an addition costs amortised constant copying
 and the dict's per-object overhead stays a small share. Removing a key marks its rows -1; rows of
 forgotten members are dropped by ``compact``.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 MIN_RECENT = 512
-RECENT_SHARE = 64  # merge when the dict holds more than 1/64 of the sorted pairs
+RECENT_SHARE = 16  # merge when the dict holds more than 1/16 of the sorted pairs: each merge copies them all
 
 
 class KeyRows:
