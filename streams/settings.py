@@ -58,9 +58,14 @@ class SinkBatching:
 
 @dataclass(frozen=True, slots=True)
 class StoryOptions:
+    """``snapshot_file``: where a worker keeps its story index between runs (None: no snapshots),
+    written every ``snapshot_seconds`` while the story log moves (streams.dedup.snapshot)."""
+
     threshold: float
     num_perm: int
     window: timedelta
+    snapshot_file: Path | None = None
+    snapshot_seconds: float = 0.0
 
 
 def default_home() -> Path:
@@ -133,6 +138,11 @@ class Settings(BaseSettings):
     dedup_num_perm: int = Field(default=64, ge=16, description="MinHash permutations")
     story_window_hours: float = Field(default=7 * 24, gt=0, description="stories older than this are forgotten")
     story_wait_seconds: float = Field(default=30.0, gt=0, description="longest wait for the story reader to progress")
+    story_snapshot_dir: Path | None = Field(default=None, description="default: <worker_dir>/stories")
+    story_snapshot_seconds: float = Field(
+        default=300.0, ge=0, description="how often a worker snapshots its story index; 0: never (full replay)"
+    )
+
     link_wait_seconds: float = Field(
         default=60.0, ge=0, description="how long a headline link waits for its target document to be indexed"
     )
@@ -192,7 +202,11 @@ class Settings(BaseSettings):
 
     @property
     def stories(self) -> StoryOptions:
-        return StoryOptions(self.dedup_threshold, self.dedup_num_perm, self.story_window)
+        snapshots = self.story_snapshot_dir or self.worker_dir / "stories"
+        snapshot_file = snapshots / f"{self.story_log_topic}.npz" if self.story_snapshot_seconds > 0 else None
+        return StoryOptions(
+            self.dedup_threshold, self.dedup_num_perm, self.story_window, snapshot_file, self.story_snapshot_seconds
+        )
 
     @property
     def backoff(self) -> Backoff:

@@ -8,8 +8,10 @@ whichever partition its article came: two copies of a story arriving on differen
 workers) meet in the log, and the one appended first is the representative.
 
 A worker that appends entries waits until its reader has applied them (by offset) and takes the
-answers from there. A restarted worker rebuilds its index by replaying the log, whose retention is
-the story window; entries older than the window are dropped by Kafka and forgotten by the index.
+answers from there. The log's retention is the story window; entries older than the window are
+dropped by Kafka and forgotten by the index. A restarted worker loads its latest snapshot of the index
+(streams.dedup.snapshot, written every ``story_snapshot_seconds``) and replays the log only after the
+offset the snapshot covers; without a usable snapshot it replays the whole log.
 
 This replaces repartitioning by LSH band (a topic keyed by band and per-band tables): with bands, one
 article's candidates arrive from many partitions and must be gathered again, and two copies processed
@@ -27,9 +29,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from streams.dedup.entries import decode_entry, encode_entry
+from streams.dedup.snapshot import read_snapshot, write_snapshot
 from streams.dedup.stories import StoryAssignment, StoryEntry, StoryIndex
 from streams.errors import TransientError
-from streams.kafka.reader import follow_topic
+from streams.kafka.reader import RETRY_SECONDS, follow_topic, topic_bounds
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,10 @@ class StoryLog:
         self._answers: dict[int, tuple[str, StoryAssignment]] = {}  # offset -> (delivery, answer)
         self._progress = asyncio.Condition()
         self.last_poll: float | None = None  # time.monotonic() of the last successful fetch (Kafka health)
+        self._snapshot_at = time.monotonic()
+        self._snapshot_offset = -1  # the applied offset the latest snapshot covers
+        self.restored_at: int | None = None  # the offset the snapshot loaded at start covered
+        self._restored = asyncio.Event()  # set once the snapshot is loaded or known unusable
 
     @property
     def applied_offset(self) -> int:
@@ -57,6 +64,10 @@ class StoryLog:
         raises TransientError when the reader applied nothing for the configured wait. The caller retries
         the whole batch, and re-appended entries are recognised as replays.
         """
+        try:  # nothing is appended before the index is restored: a snapshot could cover it unanswered
+            await asyncio.wait_for(self._restored.wait(), self.settings.story_wait_seconds)
+        except TimeoutError as exc:
+            raise TransientError("the story index is still being restored") from exc
         deliveries = {f"{e.doc_id}@{e.delivery}" for e in entries}
         self._waiting |= deliveries
         try:
@@ -88,8 +99,37 @@ class StoryLog:
         if delivery in self._waiting:
             self._answers[offset] = (delivery, answer)
 
+    async def restore(self) -> bool:
+        """Load the snapshot, if there is a usable one; returns whether it was loaded."""
+        options = self.settings.stories
+        if options.snapshot_file is None:
+            return False
+        topic = self.settings.story_log_topic
+        snapshot = await asyncio.to_thread(read_snapshot, options.snapshot_file, options, topic)
+        if snapshot is None:
+            return False
+        while True:
+            try:
+                bounds = await topic_bounds(self.settings, topic)
+                break
+            except Exception:
+                log.exception("reading the bounds of %s failed; retrying in %.0f s", topic, RETRY_SECONDS)
+                await asyncio.sleep(RETRY_SECONDS)
+        if set(snapshot.offsets) != set(bounds) or any(o >= bounds[p][1] for p, o in snapshot.offsets.items()):
+            # another log under the same name (deleted and created again): its offsets mean nothing here
+            log.warning("ignoring story snapshot at %s for a log now at %s", snapshot.offsets, bounds)
+            return False
+        self.index = snapshot.index
+        self._applied_offset = self._snapshot_offset = snapshot.offsets[0]
+        self.restored_at = self._applied_offset
+        log.info("story index restored at offset %d (%d members)", self._applied_offset, len(self.index))
+        return True
+
     async def read_forever(self) -> None:
-        """Follow the log from its start; after a reconnect, go on where the index is."""
+        """Restore the latest snapshot, follow the log from there (else from its start); after a
+        reconnect, go on where the index is."""
+        await self.restore()
+        self._restored.set()
         await follow_topic(
             self.settings,
             self.settings.story_log_topic,
@@ -108,3 +148,22 @@ class StoryLog:
             self._applied_offset = message.offset
         async with self._progress:
             self._progress.notify_all()
+        await self._snapshot_when_due()
+
+    async def _snapshot_when_due(self) -> None:
+        """Write a snapshot if one is due and the index moved since the last. The reader waits meanwhile
+        (nothing else changes the index), so the snapshot is exactly the index at its offset."""
+        options = self.settings.stories
+        if options.snapshot_file is None or self._applied_offset <= self._snapshot_offset:
+            return
+        if time.monotonic() - self._snapshot_at < options.snapshot_seconds:
+            return
+        offset = self._applied_offset
+        try:
+            await asyncio.to_thread(
+                write_snapshot, options.snapshot_file, self.index, options, self.settings.story_log_topic, {0: offset}
+            )
+        except Exception:  # a snapshot only saves replay time: never let it stop the reader
+            log.exception("could not write the story snapshot %s", options.snapshot_file)
+        self._snapshot_at = time.monotonic()
+        self._snapshot_offset = offset

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Sequence
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
+from datasketch import MinHash
 
 from streams.text.normalize import key_tokens
 
@@ -43,11 +43,6 @@ def signature(tokens: Sequence[str], num_perm: int) -> np.ndarray:
     sketch = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME)
     sketch.update_batch(list(shingles(tokens)))
     return np.asarray(sketch.hashvalues, dtype=np.uint32)
-
-
-def lean(values: np.ndarray) -> LeanMinHash:
-    """The datasketch object for stored signature values (what MinHashLSH indexes)."""
-    return LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
 
 
 def similarity(first: np.ndarray, second: np.ndarray) -> float:

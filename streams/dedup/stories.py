@@ -10,8 +10,13 @@ space (see streams.dedup.log).
 - A new article whose body fingerprint or MinHash signature matches an earlier member (estimated
   Jaccard >= threshold) joins that member's story; the story's representative is its first member in
   log order, so ``story_id`` is the representative's ``doc_id`` and ``duplicate_of`` names it.
+  Candidates are the members sharing a whole LSH band with the article, with the bands datasketch's
+  MinHashLSH chooses for the threshold and number of permutations.
 - Members older than ``window`` behind the newest article applied (the watermark) are forgotten and
   never matched again, which bounds memory.
+
+Storage is columnar (streams.dedup.members): one row per member in numpy arrays, lookups through
+sorted integer keys (streams.dedup.keys); about 0.5 KB a member, of which the signature is half.
 """
 
 from __future__ import annotations
@@ -21,9 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from datasketch import MinHashLSH
 
-from streams.dedup.sketch import lean, similarity
+from streams.dedup.members import Members, hash64
 from streams.settings import StoryOptions
 from streams.text.normalize import matching_key
 
@@ -59,146 +63,107 @@ class StoryAssignment:
     backlinks: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class _Member:
-    story_id: str
-    duplicate_of: str | None
-    similarity: float
-    signature: np.ndarray
-    fingerprint: str
-    title_key: str
-    headlines: tuple[str, ...]
-    first_seen: datetime
-    last_seen: datetime
-    deliveries: set[str]
-    sources: list[str]
-
-
 class StoryIndex:
-    def __init__(self, threshold: float, num_perm: int, window: timedelta) -> None:
+    def __init__(self, threshold: float, num_perm: int, window: timedelta, members: Members | None = None) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
         self.window = window
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        self._members: dict[str, _Member] = {}
-        self._by_fingerprint: dict[str, str] = {}
-        self._by_title: dict[str, str] = {}
-        self._awaiting: dict[str, set[str]] = {}  # headline key -> members listing it, not yet resolved
-        self._watermark: datetime | None = None
-        self._applied = 0
+        self.members = members or Members.empty(threshold, num_perm)
 
     @classmethod
     def configured(cls, options: StoryOptions) -> StoryIndex:
         return cls(options.threshold, options.num_perm, options.window)
 
     def __len__(self) -> int:
-        return len(self._members)
+        return self.members.present_count
 
     def apply(self, entry: StoryEntry) -> StoryAssignment:
-        self._applied += 1
-        if self._watermark is None or entry.seen_at > self._watermark:
-            self._watermark = entry.seen_at
-        if self._applied % EXPIRE_EVERY == 0:
+        members = self.members
+        members.applied += 1
+        seen_us = members.micros(entry.seen_at)
+        if members.watermark_us is None or seen_us > members.watermark_us:
+            members.watermark_us = seen_us
+        if members.applied % EXPIRE_EVERY == 0:
             self.expire()
-        member = self._members.get(entry.doc_id)
+        row = members.row_of(entry.doc_id)
         backlinks: dict[str, tuple[tuple[str, str], ...]] = {}
-        if member is None:
-            member = self._add(entry)
-            backlinks = self._resolve_awaiting(entry)
-        elif entry.delivery not in member.deliveries:
-            member.deliveries.add(entry.delivery)
-            member.first_seen = min(member.first_seen, entry.seen_at)
-            member.last_seen = max(member.last_seen, entry.seen_at)
-            if entry.source and entry.source not in member.sources:
-                member.sources.append(entry.source)
+        if row is None:
+            row = self._add(entry)
+            backlinks = self._resolve_awaiting(entry, row)
+        else:
+            members.deliver(row, hash64(entry.delivery), entry.seen_at, entry.source)
         return StoryAssignment(
             doc_id=entry.doc_id,
-            story_id=member.story_id,
-            duplicate_of=member.duplicate_of,
-            similarity=member.similarity,
-            seen_count=len(member.deliveries),
-            first_seen=member.first_seen,
-            last_seen=member.last_seen,
-            sources=tuple(member.sources),
-            links=self.links(entry.doc_id, member.headlines),
+            story_id=members.story_id(row),
+            duplicate_of=members.story_id(row) if members.duplicate[row] else None,
+            similarity=float(members.similarity[row]),
+            seen_count=members.seen_count(row),
+            first_seen=members.first_seen(row),
+            last_seen=members.last_seen(row),
+            sources=members.sources(row),
+            links=self.links(entry.doc_id, members.headlines(row)),
             backlinks=backlinks,
         )
 
     def links(self, doc_id: str, headlines: Sequence[str]) -> tuple[tuple[str, str], ...]:
         """(headline, id) for each headline that is the title of another article in the index."""
-        found = ((headline, self._by_title.get(matching_key(headline))) for headline in headlines)
-        return tuple((headline, linked) for headline, linked in found if linked is not None and linked != doc_id)
+        found = []
+        for headline in headlines:
+            row = self.members.titled(hash64(matching_key(headline)))
+            if row is not None and (linked := self.members.doc_id(row)) != doc_id:
+                found.append((headline, linked))
+        return tuple(found)
 
-    def _resolve_awaiting(self, entry: StoryEntry) -> dict[str, tuple[tuple[str, str], ...]]:
+    def _resolve_awaiting(self, entry: StoryEntry, row: int) -> dict[str, tuple[tuple[str, str], ...]]:
         """Earlier members whose headlines name this new article: their links, now including it; and
         this article's own unresolved headlines, awaited from now on."""
+        members = self.members
+        awaited: set[int] = set()
         for headline in entry.headlines:
-            key = matching_key(headline)
-            if key not in self._by_title:
-                self._awaiting.setdefault(key, set()).add(entry.doc_id)
-        waiting = sorted(self._awaiting.pop(entry.title_key, set()) - {entry.doc_id})
-        return {d: self.links(d, self._members[d].headlines) for d in waiting if d in self._members}
+            key = hash64(matching_key(headline))
+            if key not in awaited and members.titled(key) is None:
+                members.awaiting.add(key, row)
+                awaited.add(key)
+        waiting = {r for r in members.awaiting.pop(hash64(entry.title_key)) if members.present[r] and r != row}
+        named = sorted((members.doc_id(r), r) for r in waiting)
+        return {doc_id: self.links(doc_id, members.headlines(r)) for doc_id, r in named}
 
-    def _is_current(self, member: _Member) -> bool:
-        return self._watermark is None or member.last_seen >= self._watermark - self.window
-
-    def _closest(self, entry: StoryEntry) -> tuple[_Member, float] | None:
+    def _closest(self, entry: StoryEntry, band_keys: np.ndarray) -> tuple[int, float] | None:
         """The earlier member most similar to ``entry`` (ties: the earliest), if any passes the threshold."""
-        exact = self._by_fingerprint.get(entry.fingerprint)
-        if exact is not None and self._is_current(self._members[exact]):
-            return self._members[exact], 1.0
+        members = self.members
+        exact = members.fingerprinted(hash64(entry.fingerprint))
+        if exact is not None and members.is_current(exact, self.window):
+            return exact, 1.0
+        candidates = members.band_candidates(entry.signature, band_keys)
+        if not candidates:
+            return None
+        rows = np.fromiter(candidates, np.int64, len(candidates))
+        agree = np.count_nonzero(members.signatures[rows] == entry.signature, axis=1).tolist()
         matches = []
-        for doc_id in self._lsh.query(lean(entry.signature)):
-            candidate = self._members[doc_id]
-            score = similarity(entry.signature, candidate.signature)
-            if score >= self.threshold and self._is_current(candidate):
-                matches.append((-score, candidate.first_seen, doc_id))
+        for row, count in zip(rows.tolist(), agree, strict=True):
+            score = float(count) / self.num_perm
+            if score >= self.threshold and members.is_current(row, self.window):
+                matches.append((-score, int(members.first_us[row]), members.doc_id(row), row))
         if not matches:
             return None
-        negative_score, _, doc_id = min(matches)  # most similar; ties: the earliest, then the lowest id
-        return self._members[doc_id], -negative_score
+        negative_score, _, _, row = min(matches)  # most similar; ties: the earliest, then the lowest id
+        return row, -negative_score
 
-    def _add(self, entry: StoryEntry) -> _Member:
-        closest = self._closest(entry)
-        if closest is None:
-            story_id, duplicate_of, score = entry.doc_id, None, 1.0
-        else:
+    def _add(self, entry: StoryEntry) -> int:
+        members = self.members
+        band_keys = members.band_keys(entry.signature)
+        closest = self._closest(entry, band_keys)
+        story_id: str | None = None
+        score = 1.0
+        if closest is not None:
             matched, score = closest
-            story_id = matched.story_id
-            duplicate_of = story_id
-            representative = self._members.get(story_id)
-            if representative is not None and representative is not matched:
-                score = similarity(entry.signature, representative.signature)
-        member = _Member(
-            story_id=story_id,
-            duplicate_of=duplicate_of,
-            similarity=round(score, 4),
-            signature=entry.signature,
-            fingerprint=entry.fingerprint,
-            title_key=entry.title_key,
-            headlines=entry.headlines,
-            first_seen=entry.seen_at,
-            last_seen=entry.seen_at,
-            deliveries={entry.delivery},
-            sources=[entry.source] if entry.source else [],
-        )
-        self._members[entry.doc_id] = member
-        self._lsh.insert(entry.doc_id, lean(entry.signature), check_duplication=False)
-        self._by_fingerprint.setdefault(entry.fingerprint, entry.doc_id)
-        if entry.title_key:
-            self._by_title.setdefault(entry.title_key, entry.doc_id)
-        return member
+            story_id = members.story_id(matched)
+            representative = members.row_of(story_id)
+            if representative is not None and representative != matched:
+                agree = np.count_nonzero(members.signatures[representative] == entry.signature)
+                score = float(agree) / self.num_perm
+        return members.append(entry, band_keys, story_id, round(score, 4))
 
     def expire(self) -> int:
         """Forget members that fell out of the window; returns how many."""
-        stale = [doc_id for doc_id, member in self._members.items() if not self._is_current(member)]
-        for doc_id in stale:
-            member = self._members.pop(doc_id)
-            self._lsh.remove(doc_id)
-            if self._by_fingerprint.get(member.fingerprint) == doc_id:
-                del self._by_fingerprint[member.fingerprint]
-            if self._by_title.get(member.title_key) == doc_id:
-                del self._by_title[member.title_key]
-            for headline in member.headlines:
-                self._awaiting.get(matching_key(headline), set()).discard(doc_id)
-        return len(stale)
+        return self.members.expire(self.window)

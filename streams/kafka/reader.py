@@ -61,3 +61,17 @@ async def follow_topic(
             await asyncio.sleep(RETRY_SECONDS)
         finally:
             await consumer.stop()
+
+
+async def topic_bounds(settings: Settings, topic: str) -> dict[int, tuple[int, int]]:
+    """partition -> (first offset still stored, offset the next record will get)."""
+    consumer = AIOKafkaConsumer(**aiokafka_options(settings.kafka), enable_auto_commit=False)
+    try:
+        await consumer.start()
+        metadata = await consumer._client.fetch_all_metadata()
+        partitions = [TopicPartition(topic, p) for p in sorted(metadata.partitions_for_topic(topic) or ())]
+        beginnings = await consumer.beginning_offsets(partitions)
+        ends = await consumer.end_offsets(partitions)
+        return {p.partition: (beginnings[p], ends[p]) for p in partitions}
+    finally:
+        await consumer.stop()
