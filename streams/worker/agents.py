@@ -1,7 +1,7 @@
 """Thin Faust agents around the pure stages. Bad records become dead letters; transient trouble with
 Kafka or Elasticsearch is retried under the one retry policy (streams.retry) while the batch is held
-(Faust's ``take_events`` acks a batch only after the loop body finished with it, so offsets are
-committed only for records that were indexed or dead-lettered); anything else raised while indexing a
+(a batch is marked ``finished`` only after it was delivered, indexed or dead-lettered, and only
+finished records have their offsets committed: streams.worker.acks); anything else raised while indexing a
 batch — a bug — is logged with its traceback and dead-letters the batch's records (reason
 ``index_error``) instead of being retried forever."""
 
@@ -31,6 +31,7 @@ from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.documents import document_id, links_field, to_document
 from streams.sink.elasticsearch import ArticleIndex, BulkIndexer, Rejected, ensure_index, open_client
+from streams.worker.acks import finished
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ def make_process_agent(
             letters = [outcome for _, outcome in outcomes if isinstance(outcome, DeadLetter)]
             telemetry.out("process", len(outcomes) - len(letters))
             telemetry.dead_lettered(letters)
+            finished(stream, events)
 
     return process_articles
 
@@ -123,6 +125,7 @@ def make_index_agent(
             async for events in stream.take_events(settings.sink_batch_size, within=settings.sink_batch_seconds):
                 telemetry.batch_in("index", events, stream.app.consumer.highwater)
                 await index_or_dead_letter(events, stage)
+                finished(stream, events)
 
     return index_articles
 

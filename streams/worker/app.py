@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import faust
-
 from streams.dedup.log import StoryLog
 from streams.enrich.names import NameDictionary
 from streams.kafka.security import faust_credentials
@@ -11,12 +9,13 @@ from streams.kafka.shared_names import SharedNames
 from streams.ops.telemetry import Telemetry
 from streams.ops.web import OpsViews
 from streams.settings import Settings
+from streams.worker.acks import NewsflowApp
 from streams.worker.agents import make_index_agent, make_process_agent
 
 
-def create_app(settings: Settings) -> faust.App:
+def create_app(settings: Settings) -> NewsflowApp:
     settings.worker_dir.parent.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
+    app = NewsflowApp(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
         broker_credentials=faust_credentials(settings.kafka),

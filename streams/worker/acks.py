@@ -1,0 +1,112 @@
+"""Offsets are committed only for records an agent finished, in an unbroken run per partition.
+
+Faust commits, per partition, the longest run of consecutive *acked* offsets, and only refuses a run
+that starts after the committed offset when that offset is known and not 0 — and even then lets one
+missing record through (``Consumer._new_offset``). Around a rebalance Faust clears its stream queues
+and seeks to the committed offsets, but on a partition nothing was committed on yet (a new worker's
+first seconds) records fetched before the rebalance never reached the agent and were not fetched
+again, and the first batch acked after them was committed: they were never indexed. Growing the
+worker group while producing lost 40 and 81 of 200 articles this way (tests/integration/
+test_rebalance.py; seen as an enriched partition committed at 48 by a worker whose first indexed
+offset there was 42).
+
+``FinishedOnlyConsumer`` keeps Faust's commit machinery with two rules on top:
+
+- a commit must start at the partition's committed offset (its first offset when none is committed);
+  when the run's head is missing the commit waits and the partition is read again from that offset
+  (ids are deterministic: a record processed twice is indexed once);
+- only messages an agent marked with ``finished`` (delivered, indexed or dead-lettered) count as
+  acked. Faust's stream also acks messages it skips during a rebalance (``Stream._py_aiter``: "We want
+  to ack the filtered out message otherwise the lag would increase") and ``take_events`` acks a batch
+  its agent gave up; those are released (so a rebalance does not wait for them) but not committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+from weakref import WeakSet
+
+import faust
+from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.types import TP, Message
+from mode.utils.futures import notify
+
+log = logging.getLogger(__name__)
+
+
+class FinishedOnlyConsumer(faust_aiokafka.Consumer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._finished: WeakSet[Message] = WeakSet()
+        self._floor: dict[TP, int] = {}  # per partition: the offset the next commit must start from
+        self._rewind: set[TP] = set()  # partitions whose first records were dropped: fetch them again
+
+    def finish(self, messages: Sequence[Message]) -> None:
+        """Make these messages committable once their streams ack them."""
+        self._finished.update(messages)
+
+    def ack(self, message: Message) -> bool:
+        if message in self._finished:
+            self._finished.discard(message)
+            acked: bool = super().ack(message)
+            return acked
+        # Skipped or given up: not committable. Stop tracking it so a rebalance's wait_empty ends.
+        self._unacked_messages.discard(message)
+        notify(self._waiting_for_ack)
+        return False
+
+    async def perform_seek(self) -> None:
+        """After each assignment: note where every partition's commits must continue from (its committed
+        offset, or its first offset when nothing was committed yet)."""
+        await super().perform_seek()
+        assigned = self.assignment()
+        floor = {tp: offset for tp in assigned if (offset := self._committed_offset[tp]) is not None}
+        uncommitted = [tp for tp in assigned if tp not in floor]
+        if uncommitted:
+            floor.update(await self.earliest_offsets(*uncommitted))
+        self._floor = floor
+        self._rewind.clear()
+
+    def _new_offset(self, tp: TP) -> int | None:
+        """Faust's next offset to commit, refused when records before the first acked one were never
+        acked: Faust checks that only against a known, non-zero committed offset and lets one record
+        through, so records dropped from a queue during a rebalance were committed unprocessed."""
+        floor = self._floor.get(tp)
+        acked = self._acked[tp]
+        if floor is not None and acked:
+            head = min([*acked, *(interval.begin for interval in self._gap[tp])])
+            if head > floor:
+                self._rewind.add(tp)
+                return None
+        offset: int | None = super()._new_offset(tp)
+        if offset is not None:
+            self._floor[tp] = offset
+        return offset
+
+    async def force_commit(self, *args: Any, **kwargs: Any) -> bool:
+        committed: bool = await super().force_commit(*args, **kwargs)
+        assigned = self.assignment()
+        for tp in [tp for tp in self._rewind if tp in assigned]:
+            log.warning("%s: records from offset %d were dropped unprocessed; reading them again", tp, self._floor[tp])
+            await self.seek(tp, self._floor[tp])
+        self._rewind.clear()
+        return committed
+
+
+class FinishedOnlyTransport(faust_aiokafka.Transport):
+    Consumer = FinishedOnlyConsumer
+
+
+class NewsflowApp(faust.App):
+    """A Faust app whose consumer commits only what the agents finished."""
+
+    def _new_transport(self) -> Any:
+        return FinishedOnlyTransport(self.conf.broker_consumer, self)
+
+
+def finished(stream: Any, events: Sequence[Any]) -> None:
+    """Call once a batch's records are done with (delivered downstream, indexed or dead-lettered):
+    only then may their offsets be committed."""
+    stream.app.consumer.finish([event.message for event in events])
