@@ -19,6 +19,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 from bench.report import publish
@@ -60,12 +61,9 @@ async def drop(settings: Settings) -> None:
         await drop_index(client, settings)
 
 
-def run_pipeline(settings: Settings, articles: list[RawArticle], workdir: Path, workers: int) -> float:
-    """Seconds from the first produce until the last article is searchable (workers already warm)."""
-    create_topics(settings)
-    asyncio.run(_ensure(settings))
-    logs = [(workdir / f"worker-{n}.log").open("wb") for n in range(workers)]
-    processes = [
+def start_workers(settings: Settings, logs: list[Any]) -> list[subprocess.Popen[bytes]]:
+    """One ``newsflow worker`` process per log file, with ``settings`` in its environment."""
+    return [
         subprocess.Popen(
             [sys.executable, "-m", "streams", "worker", "--loglevel", "warn"],
             cwd=ROOT,
@@ -75,6 +73,14 @@ def run_pipeline(settings: Settings, articles: list[RawArticle], workdir: Path, 
         )
         for log in logs
     ]
+
+
+def run_pipeline(settings: Settings, articles: list[RawArticle], workdir: Path, workers: int) -> float:
+    """Seconds from the first produce until the last article is searchable (workers already warm)."""
+    create_topics(settings)
+    asyncio.run(_ensure(settings))
+    logs = [(workdir / f"worker-{n}.log").open("wb") for n in range(workers)]
+    processes = start_workers(settings, logs)
     producer = create_producer(settings)
     try:
         produce_articles(settings, articles[:1], producer)  # warm-up: the group has formed and indexed one

@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -28,7 +27,7 @@ from uuid import uuid4
 
 from kafka.admin import KafkaAdminClient
 
-from bench.end_to_end import ROOT, drop, load_articles, wait_indexed
+from bench.end_to_end import ROOT, drop, load_articles, start_workers, wait_indexed
 from bench.report import publish
 from streams.kafka.security import kafka_python_options
 from streams.kafka.topics import create_topics, topic_specs
@@ -106,16 +105,7 @@ def run(base: Settings, script: str, workers: int, count: int, workdir: Path) ->
     create_topics(settings)
     asyncio.run(ensure(settings))
     logs = [(workdir / f"{unique}-{n}.log").open("wb") for n in range(workers)]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "streams", "worker", "--loglevel", "warn"],
-            cwd=ROOT,
-            env=settings.to_environment(os.environ),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        for log in logs
-    ]
+    processes = start_workers(settings, logs)
     producer = create_producer(settings)
     try:
         wait_stable(settings, workers)

@@ -9,6 +9,9 @@ import typer
 from rich.console import Console
 
 err = Console(stderr=True, soft_wrap=True)
+ExistingPath = Annotated[Path, typer.Option(exists=True)]
+ANERCORP_TRAIN = Path("../shared/data/ner/anercorp/train.txt")
+SAUDINEWSNET = Path("../shared/data/articles/arabic/saudinewsnet")
 
 
 evaluate_cli = typer.Typer(help="Measure quality on gold data.", no_args_is_help=True)
@@ -43,8 +46,8 @@ def evaluate_ner(
 
 @train_cli.command("ner")
 def train_ner(
-    conll: Annotated[Path, typer.Option(exists=True)] = Path("../shared/data/ner/anercorp/train.txt"),
-    saudinewsnet: Annotated[Path, typer.Option(exists=True)] = Path("../shared/data/articles/arabic/saudinewsnet"),
+    conll: ExistingPath = ANERCORP_TRAIN,
+    saudinewsnet: ExistingPath = SAUDINEWSNET,
 ) -> None:
     """Rebuild the word clusters and the CRF in streams/enrich/ner/data (needs the train extra)."""
     from streams.enrich.ner.conll import read_conll
@@ -59,8 +62,8 @@ def train_ner(
 
 @train_cli.command("labels")
 def train_labels(
-    conll: Annotated[Path, typer.Option(exists=True)] = Path("../shared/data/ner/anercorp/train.txt"),
-    saudinewsnet: Annotated[Path, typer.Option(exists=True)] = Path("../shared/data/articles/arabic/saudinewsnet"),
+    conll: ExistingPath = ANERCORP_TRAIN,
+    saudinewsnet: ExistingPath = SAUDINEWSNET,
 ) -> None:
     """Rebuild the spelling table behind entity and tag labels (streams/enrich/data/spellings.tsv.gz)."""
     from streams.enrich.spellings import DATA, corpus_texts, count_spellings, write_table

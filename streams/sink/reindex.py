@@ -32,7 +32,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from functools import partial
 from typing import Any, Literal, Protocol
 
@@ -40,7 +39,6 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 from elasticsearch.helpers import async_scan
 
-from streams.dedup.stories import StoryAssignment
 from streams.enrich.names import NameDictionary
 from streams.enrich.version import Enrichment, enrichment
 from streams.errors import ConfigurationError
@@ -50,14 +48,14 @@ from streams.pipeline import process_value
 from streams.records import EnrichedArticle, KafkaPosition
 from streams.retry import Retrier
 from streams.settings import Settings
-from streams.sink.documents import document_id, to_document
+from streams.sink.documents import document_id
 from streams.sink.elasticsearch import BulkIndexer, ensure_index
+from streams.sink.reindexed_documents import STORY_FIELDS, merged_story, reenriched
 
 log = logging.getLogger(__name__)
 
 Phase = Literal["copy", "writes_moved", "switched"]
 STATE_ID = "state"
-STORY_FIELDS = ("story_id", "duplicate_of", "similarity", "seen_count", "first_seen", "last_seen", "sources")
 RECONCILE_PAGE = 500
 QUIET_CHECKS = 3  # the old index is quiet after this many unchanged indexing counts in a row
 
@@ -104,35 +102,6 @@ def next_index_name(alias: str, existing: Sequence[str]) -> str:
     """``<alias>-NNNNNN`` one past the highest number among ``existing``."""
     numbers = [int(name.rsplit("-", 1)[1]) for name in existing if name.rsplit("-", 1)[1].isdigit()]
     return f"{alias}-{max(numbers, default=0) + 1:06d}"
-
-
-def merged_story(*copies: dict[str, Any]) -> dict[str, Any]:
-    """Story fields and links of one article from several copies of its document: the story fields of
-    the copy that counted most deliveries (then the latest), the links of all (each once, in order)."""
-    best = max(copies, key=lambda doc: (doc["seen_count"], doc["last_seen"]))
-    links: list[dict[str, str]] = []
-    for doc in (best, *copies):
-        links += [link for link in doc.get("links", []) if link not in links]
-    return {**{name: best[name] for name in STORY_FIELDS}, "links": links}
-
-
-def assignment_of(doc: dict[str, Any]) -> StoryAssignment:
-    return StoryAssignment(
-        doc_id=doc["id"],
-        story_id=doc["story_id"],
-        duplicate_of=doc["duplicate_of"],
-        similarity=doc["similarity"],
-        seen_count=doc["seen_count"],
-        first_seen=datetime.fromisoformat(doc["first_seen"]),
-        last_seen=datetime.fromisoformat(doc["last_seen"]),
-        sources=tuple(doc["sources"]),
-        links=tuple((link["headline"], link["id"]) for link in doc.get("links", [])),
-    )
-
-
-def reenriched(enriched: EnrichedArticle, live: dict[str, Any], key_fields: bool) -> dict[str, Any]:
-    """The new document: today's enrichment, the live document's story fields, links and index time."""
-    return to_document(enriched, datetime.fromisoformat(live["indexed_at"]), assignment_of(live), key_fields)
 
 
 class Reindex:

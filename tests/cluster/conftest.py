@@ -21,9 +21,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
 from streams.kafka.security import kafka_python_options
-from streams.records import RawArticle
 from streams.settings import Settings
-from streams.sources.producer import create_producer, produce_articles
 from tests.conftest import ROOT
 from tests.integration import conftest as integration
 
@@ -87,20 +85,6 @@ def topic_records(settings: Settings, topic: str) -> int:
         return sum(ends.values()) - sum(starts.values())
     finally:
         consumer.close()
-
-
-async def produce_paced(settings: Settings, articles: list[RawArticle], per_second: float) -> int:
-    """Produce in small acknowledged chunks at about ``per_second``; returns how many were acknowledged."""
-    producer = create_producer(settings)
-    produced, chunk = 0, max(1, int(per_second / 2))
-    try:
-        for start in range(0, len(articles), chunk):
-            report = await asyncio.to_thread(produce_articles, settings, articles[start : start + chunk], producer)
-            produced += report.produced
-            await asyncio.sleep(0.5)
-    finally:
-        producer.close()
-    return produced
 
 
 @dataclass

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import pytest
 from elasticsearch import AsyncElasticsearch
 
+from streams.records import RawArticle
 from streams.settings import Settings
 from tests.cluster.conftest import (
     Progress,
@@ -23,10 +24,9 @@ from tests.cluster.conftest import (
     fully_replicated,
     partition_leaders,
     primary_node,
-    produce_paced,
     record_outcome,
 )
-from tests.integration.conftest import raw_articles, wait_for, wait_until_all_indexed
+from tests.integration.conftest import produce_paced, raw_articles, wait_for, wait_until_all_indexed
 
 Workers = Callable[..., subprocess.Popen[bytes]]
 ARTICLES = 300
@@ -35,6 +35,26 @@ PACE = 10.0  # articles per second: the stream lasts about 30 s, the faults happ
 
 async def replicated(settings: Settings) -> bool:
     return await asyncio.to_thread(fully_replicated, settings)
+
+
+async def sigkill_for(node: str, seconds: float) -> float:
+    """SIGKILL ``node``, start it again after ``seconds``; returns the seconds until it is back (``start``
+    waits for that)."""
+    fault = time.monotonic()
+    await asyncio.to_thread(cluster, "kill", node)
+    await asyncio.sleep(seconds)
+    await asyncio.to_thread(cluster, "start", node)
+    return time.monotonic() - fault
+
+
+async def every_article_indexed(
+    stream: asyncio.Task[int], es: AsyncElasticsearch, settings: Settings, articles: list[RawArticle]
+) -> int:
+    """Waits for the producer, then for every article in the index; returns how many were produced."""
+    produced = await stream
+    await wait_until_all_indexed(es, settings, {a.id for a in articles}, timeout=300)
+    assert produced == len(articles)
+    return produced
 
 
 @pytest.mark.usefixtures("heal")
@@ -49,15 +69,10 @@ async def test_the_broker_leading_the_raw_partitions_sigkilled_and_back(
     leaders = Counter(partition_leaders(settings, settings.raw_topic).values())
     broker = leaders.most_common(1)[0][0]
     fault = time.monotonic()
-    await asyncio.to_thread(cluster, "kill", f"kafka-{broker}")
-    await asyncio.sleep(10)
-    await asyncio.to_thread(cluster, "start", f"kafka-{broker}")
-    back = time.monotonic() - fault
-    produced = await stream
-    await wait_until_all_indexed(es, settings, {a.id for a in articles}, timeout=300)
+    back = await sigkill_for(f"kafka-{broker}", 10)
+    produced = await every_article_indexed(stream, es, settings, articles)
     done = time.monotonic() - fault
     await wait_for(lambda: replicated(settings), timeout=120)
-    assert produced == ARTICLES
     assert worker.poll() is None
     await record_outcome(
         f"broker kafka-{broker} (led {leaders[broker]} of {settings.topic_partitions}) SIGKILLed 10 s",
@@ -82,13 +97,8 @@ async def test_the_elasticsearch_node_with_the_primary_sigkilled_and_back(
     await asyncio.sleep(10)
     node = await primary_node(es, settings)
     fault = time.monotonic()
-    await asyncio.to_thread(cluster, "kill", node)
-    await asyncio.sleep(10)
-    await asyncio.to_thread(cluster, "start", node)  # returns once the cluster is green again
-    back = time.monotonic() - fault
-    produced = await stream
-    await wait_until_all_indexed(es, settings, {a.id for a in articles}, timeout=300)
-    assert produced == ARTICLES
+    back = await sigkill_for(node, 10)  # start returns once the cluster is green again
+    produced = await every_article_indexed(stream, es, settings, articles)
     assert worker.poll() is None
     await record_outcome(
         f"elasticsearch {node} (primary) SIGKILLed 10 s",
@@ -115,9 +125,7 @@ async def test_workers_grow_from_one_to_three_then_one_is_sigkilled(
     fault = time.monotonic()
     workers[1].send_signal(signal.SIGKILL)  # and inwards: its partitions move after the session timeout
     workers[1].wait(timeout=30)
-    produced = await stream
-    await wait_until_all_indexed(es, settings, {a.id for a in articles}, timeout=300)
-    assert produced == ARTICLES
+    produced = await every_article_indexed(stream, es, settings, articles)
     assert workers[0].poll() is None
     assert workers[2].poll() is None
     await record_outcome(
@@ -145,9 +153,7 @@ async def test_a_rolling_restart_of_every_broker_while_producing(
         await asyncio.to_thread(cluster, "start", f"kafka-{broker}")
         await wait_for(lambda: replicated(settings), timeout=180)
     restarted = time.monotonic() - fault
-    produced = await stream
-    await wait_until_all_indexed(es, settings, {a.id for a in articles}, timeout=300)
-    assert produced == len(articles)
+    produced = await every_article_indexed(stream, es, settings, articles)
     assert worker.poll() is None
     await record_outcome(
         "rolling restart of kafka-1, -2, -3",

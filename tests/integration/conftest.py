@@ -30,6 +30,7 @@ from streams.records import RawArticle
 from streams.settings import Settings, default_home
 from streams.sink.elasticsearch import drop_index, ensure_index, open_client
 from streams.sources.files import read_paths
+from streams.sources.producer import create_producer, produce_articles
 from tests.conftest import ROOT, SAUDI_SAMPLE
 
 pytestmark = pytest.mark.integration
@@ -55,6 +56,20 @@ def metric_samples(port: int, name: str, label: str = "action") -> Counter[str]:
             if sample.name == name:
                 by_label[sample.labels[label]] += int(sample.value)
     return by_label
+
+
+async def produce_paced(settings: Settings, articles: list[RawArticle], per_second: float) -> int:
+    """Produce in small acknowledged chunks at about ``per_second``; returns how many were acknowledged."""
+    producer = create_producer(settings)
+    produced, chunk = 0, max(1, int(per_second / 2))
+    try:
+        for start in range(0, len(articles), chunk):
+            report = await asyncio.to_thread(produce_articles, settings, articles[start : start + chunk], producer)
+            produced += report.produced
+            await asyncio.sleep(0.5)
+    finally:
+        producer.close()
+    return produced
 
 
 @pytest.fixture

@@ -11,29 +11,13 @@ from collections.abc import Callable
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from streams.records import RawArticle
 from streams.settings import Settings
-from streams.sources.producer import create_producer, produce_articles
-from tests.integration.conftest import raw_articles, wait_until_all_indexed
+from tests.integration.conftest import produce_paced, raw_articles, wait_until_all_indexed
 
 pytestmark = pytest.mark.integration
 
 ARTICLES = 200
 PACE = 10.0  # articles per second: the stream lasts about 20 s, the workers join inside it
-
-
-async def produce_paced(settings: Settings, articles: list[RawArticle], per_second: float) -> int:
-    """Produce in small acknowledged chunks at about ``per_second``; returns how many were acknowledged."""
-    producer = create_producer(settings)
-    produced, chunk = 0, max(1, int(per_second / 2))
-    try:
-        for start in range(0, len(articles), chunk):
-            report = await asyncio.to_thread(produce_articles, settings, articles[start : start + chunk], producer)
-            produced += report.produced
-            await asyncio.sleep(0.5)
-    finally:
-        producer.close()
-    return produced
 
 
 @pytest.mark.timeout(600)

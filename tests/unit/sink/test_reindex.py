@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from streams.sink.reindex import merged_story, next_index_name
+from streams.sink.reindex import next_index_name
+from streams.sink.reindexed_documents import merged_story
 
 pytestmark = pytest.mark.unit
 
