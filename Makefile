@@ -12,7 +12,7 @@ QUERY ?= كوريا الجنوبية
 $(BIN)/newsflow: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,train]'
 	touch $@
 
 install: $(BIN)/newsflow

@@ -89,7 +89,7 @@ class Entity:
     end: int
     key: str
     label: str
-    # what found it and where: ``crf:body``, ``gazetteer:title``, ``names:body``, ``alias:body``
+    # what found it and where: ``model:body``, ``gazetteer:title``, ``names:body``, ``alias:body``
     found_by: Annotated[str, Field(validation_alias=AliasChoices("found_by", "source"))]
 
 

@@ -1,12 +1,13 @@
-"""Entities for any language: Arabic through the CRF and the gazetteer; other languages through the
-gazetteer and capitalisation rules (no statistical model: the shared data has no non-Arabic gold)."""
+"""Entities for any language: Arabic and English through their taggers and the gazetteer; other
+languages through the gazetteer and capitalisation rules (the shared data has no gold for them)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 from streams.enrich.ner.gazetteer import Gazetteer, default_gazetteer
-from streams.enrich.ner.model import default_recognizer
+from streams.enrich.ner.model import MODEL_PATHS, default_recognizer
 from streams.records import Entity, EntityType
 from streams.text.normalize import key_with_offsets, matching_key
 
@@ -42,12 +43,47 @@ _ORG_WORDS = frozenset(
 )
 
 
-def recognize(text: str, language: str | None, part: str, learned: Gazetteer | None = None) -> tuple[Entity, ...]:
-    if not text.strip():
-        return ()
-    if language in (None, "ar", "fa", "ur"):
-        return tuple(default_recognizer().entities(text, part, learned))
-    return tuple(rule_entities(text, part))
+TAGGER_OF_LANGUAGE = {"ar": "ar", "fa": "ar", "ur": "ar", "en": "en"}
+
+
+def tagger_language(language: str | None) -> str | None:
+    """Which tagger reads text in ``language`` (unknown: Arabic, the pipeline's first language); None:
+    no tagger, the rules."""
+    tagger = TAGGER_OF_LANGUAGE.get(language or "ar")
+    return tagger if tagger in MODEL_PATHS else None
+
+
+def tagged_entities(articles: Sequence[tuple[Mapping[str, str], str | None]]) -> list[list[Entity]]:
+    """The taggers' entities of many articles (texts, language), each tagger run once over all of its
+    articles' sentences; articles that no tagger reads get none here."""
+    found: list[list[Entity]] = [[] for _ in articles]
+    by_tagger: dict[str, list[int]] = {}
+    for n, (_, language) in enumerate(articles):
+        tagger = tagger_language(language)
+        if tagger is not None:
+            by_tagger.setdefault(tagger, []).append(n)
+    for tagger, members in by_tagger.items():
+        tagged = default_recognizer(tagger).tagged([articles[n][0] for n in members])
+        for n, entities in zip(members, tagged, strict=True):
+            found[n] = entities
+    return found
+
+
+def recognize(
+    texts: Mapping[str, str],
+    language: str | None,
+    learned: Gazetteer | None = None,
+    tagged: Sequence[Entity] | None = None,
+) -> tuple[Entity, ...]:
+    """Entities of each text (``part`` -> text, e.g. title and body) of one article in ``language``;
+    ``tagged``: its taggers' entities when a batch already computed them (``tagged_entities``)."""
+    texts = {part: text for part, text in texts.items() if text.strip()}
+    tagger = tagger_language(language)
+    if tagger is None:
+        return tuple(e for part, text in texts.items() for e in rule_entities(text, part))
+    if tagged is None:
+        tagged = tagged_entities([(texts, language)])[0]
+    return tuple(default_recognizer(tagger).with_listed(texts, tagged, learned))
 
 
 def rule_entities(text: str, part: str) -> list[Entity]:

@@ -32,7 +32,7 @@ from typing import Literal, Protocol
 import yaml
 from stop_words import StopWordError, get_stop_words
 
-from streams.enrich.ner.features import split_clitics
+from streams.enrich.ner.encoding import split_clitics
 from streams.records import Tag
 from streams.text.clitics import ARTICLE, LETTERS, PARTICLES
 from streams.text.normalize import key_with_offsets, matching_key

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from streams.enrich.ner.features import split_clitics
+from streams.enrich.ner.encoding import split_clitics
 from streams.text.normalize import matching_key
 
 LEXICON = Path(__file__).resolve().parent / "data" / "topics.yaml"

@@ -1,8 +1,9 @@
 """What an enrichment depends on besides the article, and its version.
 
-``enrichment_version`` names the data and code that shape an enriched record: the NER model (CRF, word
-clusters, gazetteer), the topic lexicon, the spelling table, the keyphrase stop words and the normalizer
-(the matching key every stage groups by, and the proclitics every stage strips). Each part is a short
+``enrichment_version`` names the data and code that shape an enriched record: the NER models (the
+taggers, the gazetteer, the review lists), the topic lexicon, the spelling table, the keyphrase stop
+words and the normalizer (the matching key every stage groups by, and the proclitics every stage
+strips). Each part is a short
 digest of its file's bytes, so the version changes exactly when one of them does, and a document says
 which enrichment produced it (``enrichment_version`` in Elasticsearch): `newsflow reindex` re-enriches
 the archive when the running version differs.
@@ -16,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from streams.enrich import keyphrases, spellings
-from streams.enrich.ner import gazetteer, model
+from streams.enrich.ner import gazetteer, model, review
 from streams.enrich.topics import LEXICON, TopicLexicon, lexicon
 from streams.text import clitics, normalize
 
@@ -43,7 +44,7 @@ def enrichment(topic_lexicon: Path | None = None) -> Enrichment:
     """Computed once per lexicon path (the files are read once to digest them)."""
     path = topic_lexicon or LEXICON
     parts = {
-        "ner": file_digest(model.MODEL_PATH, model.CLUSTERS_PATH, gazetteer.DATA),
+        "ner": file_digest(*model.MODEL_PATHS.values(), gazetteer.DATA, review.DATA),
         "topics": file_digest(path),
         "spellings": file_digest(spellings.DATA),
         "keyphrases": file_digest(keyphrases.STOPWORDS),

@@ -25,7 +25,7 @@ from streams.errors import PoisonRecordError
 from streams.kafka.codec import dead_letter, decode_enriched, encode
 from streams.kafka.shared_names import SharedNames
 from streams.ops.telemetry import Telemetry
-from streams.pipeline import process_value
+from streams.pipeline import process_values
 from streams.records import DeadLetter, EnrichedArticle, KafkaPosition
 from streams.retry import Retrier
 from streams.settings import Settings
@@ -74,7 +74,8 @@ def process_batch(
     names: NameDictionary,
     enrichment: Enrichment | None = None,
 ) -> list[tuple[bytes | None, EnrichedArticle | DeadLetter]]:
-    return [(key, process_value(value, position, key, max_bytes, names, enrichment)) for key, value, position in events]
+    outcomes = process_values(events, max_bytes, names, enrichment)
+    return [(key, outcome) for (key, _, _), outcome in zip(events, outcomes, strict=True)]
 
 
 def make_process_agent(

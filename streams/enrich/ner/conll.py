@@ -28,6 +28,11 @@ def read_conll(path: Path) -> Iterator[Sentence]:
         yield tokens, tags
 
 
+def unified(sentences: Iterable[Sentence]) -> list[Sentence]:
+    """Tags with one name per class: CoNLL's and AQMAR's PER is PERS."""
+    return [(tokens, [t[:-3] + "PERS" if t.endswith("-PER") else t for t in tags]) for tokens, tags in sentences]
+
+
 def spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
     """Entity spans (start, end, type) of a BIO sequence; an I- without its B- opens a span."""
     found: set[tuple[int, int, str]] = set()

@@ -40,3 +40,15 @@ def test_seed_enrichment(make_raw: Callable[..., RawArticle], seed_text: str) ->
     keyphrases = [t.label for t in enriched.tags if t.kind == "keyphrase"]
     assert "الأولويات الدفاعية والأمنية المشتركة" in keyphrases
     assert not [k for k in keyphrases if "شين" in k]  # no piece of the name شين وونسيك
+
+
+def test_seed_entities_a_reader_can_click(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
+    enriched = enrich_article(parse_article(make_raw(content=seed_text)))
+    found = {(e.label, e.type) for e in enriched.entities}
+    assert ("شين وونسيك", "PERSON") in found
+    assert ("المحيطين الهندي والهادئ", "LOCATION") in found
+    austin = {e.key for e in enriched.entities if "أوستن" in e.text}
+    assert austin == {"لويد اوستن"}  # every mention, the surname alone too, under one key
+    # no label keeps a proclitic: none is another label with a letter in front
+    labels = {e.label for e in enriched.entities}
+    assert not [label for label in labels if label[:1] in "وفبلك" and label[1:] in labels]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from streams.enrich.entities import rule_entities
+from streams.enrich.entities import recognize, rule_entities
 from streams.enrich.topics import BBC_CATEGORY_TOPICS, topic_scores
 from tests.conftest import BBC
 
@@ -18,6 +18,22 @@ def test_english_entities_by_gazetteer_and_rules() -> None:
     assert ("London", "LOCATION") in found
     assert ("Acme Holdings Ltd", "ORG") in found
     for entity in rule_entities(text, "body"):
+        assert text[entity.start : entity.end] == entity.text
+
+
+def test_english_entities_by_the_english_tagger() -> None:
+    title = "Blair meets Merkel in Berlin"
+    body = (
+        "Prime Minister Tony Blair met officials of the World Bank in London on Monday. "
+        "Shares in Vodafone rose after the European Commission cleared the deal."
+    )
+    found = recognize({"title": title, "body": body}, "en")
+    typed = {(e.text, e.type, e.found_by.partition(":")[0]) for e in found}
+    assert {("Tony Blair", "PERSON", "model"), ("Vodafone", "ORG", "model"), ("Berlin", "LOCATION", "model")} <= typed
+    assert ("European Commission", "ORG", "model") in typed
+    assert {"London", "World Bank", "Merkel"} <= {e.text for e in found}
+    for entity in found:
+        text = title if entity.found_by.endswith(":title") else body
         assert text[entity.start : entity.end] == entity.text
 
 

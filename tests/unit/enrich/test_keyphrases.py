@@ -103,7 +103,7 @@ def test_a_phrase_never_cuts_an_entity_but_may_hold_one() -> None:
     title = "مجلس التعاون الخليجي يبحث الأمن"
     body = ["اجتمع مجلس التعاون الخليجي أمس.", "وقال مجلس التعاون الخليجي إن الأمن أولوية."]
     whole = "\n\n".join(body)
-    gulf = [span_of(title, "التعاون الخليجي", "crf:title"), span_of(whole, "التعاون الخليجي", "crf:body")]
+    gulf = [span_of(title, "التعاون الخليجي", "model:title"), span_of(whole, "التعاون الخليجي", "model:body")]
     phrases = extract(title, body, "ar", gulf)
     assert "مجلس التعاون الخليجي" in [p.label for p in phrases]
     assert "مجلس التعاون" not in [p.label for p in phrases]  # the key word before the name, cut from it
@@ -134,10 +134,7 @@ def test_a_leading_conjunction_or_preposition_is_not_part_of_the_label() -> None
 
 def test_seed_has_no_name_fragments_and_no_overlaps(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
     article = parse_article(make_raw(content=seed_text))
-    entities = (
-        *recognize(article.title, article.language, "title"),
-        *recognize(body_text(article), article.language, "body"),
-    )
+    entities = recognize({"title": article.title, "body": body_text(article)}, article.language)
     phrases = extract(article.title, article.body, article.language, entities)
     labels = [p.label for p in phrases]
     assert labels
@@ -173,7 +170,7 @@ def articles(draw: st.DrawFn) -> tuple[str, list[str], list[Span]]:
         for first in draw(st.lists(st.integers(0, max(len(words) - 1, 0)), max_size=3, unique=True)):
             if words:
                 last = min(first + draw(st.integers(0, 2)), len(words) - 1)
-                entities.append(Span(words[first][0], words[last][1], f"crf:{part}"))
+                entities.append(Span(words[first][0], words[last][1], f"model:{part}"))
     return title, paragraphs, entities
 
 
@@ -200,7 +197,7 @@ def test_kept_phrases_are_whole_disjoint_and_cut_no_entity(article: tuple[str, l
         assert texts[phrase.part][phrase.start : phrase.end] == phrase.label
         assert MIN_WORDS <= len(phrase.key.split()) <= 4
         assert matching_key(phrase.label) == phrase.key
-        assert not [e for e in entities if e.found_by == f"crf:{phrase.part}" and cuts(phrase, e)]
+        assert not [e for e in entities if e.found_by == f"model:{phrase.part}" and cuts(phrase, e)]
         named = {matching_key(texts[e.found_by.split(":")[1]][e.start : e.end]) for e in entities}
         assert phrase.key not in named
     assert_no_overlap(phrases)

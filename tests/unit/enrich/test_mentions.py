@@ -54,7 +54,7 @@ def test_labels_are_written_forms_and_keys_group_them(seed: EnrichedArticle) -> 
 
 
 def mention(text: str, where: str, start: int, kind: str = "PERSON") -> Entity:
-    return Entity(text, kind, start, start + len(text), matching_key(text), text, f"crf:{where}")  # type: ignore[arg-type]
+    return Entity(text, kind, start, start + len(text), matching_key(text), text, f"model:{where}")  # type: ignore[arg-type]
 
 
 def test_a_surname_shared_by_two_names_stays_its_own() -> None:
