@@ -1,5 +1,5 @@
 """Names learned at run time: a page tag that the article itself recognises as a person, organisation
-or place becomes a dictionary entry, so later articles find that name even where the CRF misses it;
+or place becomes a dictionary entry, so later articles find that name even where the tagger misses it;
 and aliases: a short form (a surname) that an article used for one full name, so a later article
 that names the person only by the short form gets the same key.
 

@@ -132,7 +132,7 @@ async def test_learned_names_survive_a_worker_restart(
     settings: Settings, es: AsyncElasticsearch, run_cli: Cli, tmp_path: Path, worker_factory: Callable[[], Any]
 ) -> None:
     """A name learned from one article's page tags reaches a fresh worker process through the shared
-    names topic (read before its first batch), and tags a later article the CRF alone would not tag."""
+    names topic (read before its first batch), and tags a later article the tagger alone would not tag."""
     tagged, later = tmp_path / "tagged.txt", tmp_path / "later.txt"
     tagged.write_text("زار وزير الخارجية مدينة زمردان الساحلية أمس.\n\nكلمات دلالية: زمردان", encoding="utf-8")
     later.write_text("ويقع ميناء زمردان على الساحل.", encoding="utf-8")

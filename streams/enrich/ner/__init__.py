@@ -1,1 +1,1 @@
-"""Named-entity recognition: a CRF over clitic-aware features, gazetteers and canonical forms."""
+"""Named-entity recognition: BiLSTM-CRF taggers (numpy at run time), a review of their spans, gazetteers."""

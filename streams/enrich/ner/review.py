@@ -3,7 +3,8 @@
 - Edges: a title, a reporting verb, a function word or a word with tanween (an adverb: ``مجدداً``) at
   either edge of a span is not part of the name (``احتفل الزميل سلطان بن عبدالله`` -> ``سلطان بن
   عبدالله``); a name that ends in ``آل`` takes the next
-  word (``سلمان بن عبدالعزيز آل سعود``).
+  word (``سلمان بن عبدالعزيز آل سعود``); a name whose head is a dual (``المحيطين``) takes the second of
+  its two coordinated adjectives (``المحيطين الهندي والهادئ``).
 - Dropped: what is left with no word of three letters or more, or only function words, digits and
   punctuation (``وي``, ``في``); a lone word the data file lists as a common word the tagger confuses
   with a name (``عقوبة``, ``بفيروس``).
@@ -29,6 +30,8 @@ from streams.text.normalize import matching_key
 
 DATA = Path(__file__).resolve().parent / "data" / "review.yaml"
 FAMILY = "ال"  # the matching key of آل (family of), which always takes the family name after it
+DEFINITE = "ال"
+DUAL = "ين"  # the oblique dual ending: المحيطين, البحرين (a name head that governs two adjectives)
 LISTED_KINDS = {"PERSON": "PERS", "LOCATION": "LOC", "ORG": "ORG"}
 MIN_LETTERS = 3
 TANWEEN = ("\u064b", "\u064c", "\u064d")
@@ -69,6 +72,20 @@ def _is_adverb(word: str) -> bool:
     return any(mark in word for mark in TANWEEN)
 
 
+def _takes_second_adjective(keys: Sequence[str], span: Span) -> bool:
+    """A two-word span ``<dual noun> <adjective>`` followed by ``و<adjective>``: the dual governs both."""
+    if span.end - span.start != 2 or span.end >= len(keys):
+        return False
+    head, adjective, following = keys[span.start], keys[span.start + 1], keys[span.end]
+    return (
+        head.startswith(DEFINITE)
+        and head.endswith(DUAL)
+        and adjective.startswith(DEFINITE)
+        and following.startswith("و" + DEFINITE)
+        and _is_word(following[3:])
+    )
+
+
 def _is_word(key: str) -> bool:
     return sum(c.isalpha() for c in key) >= MIN_LETTERS
 
@@ -83,6 +100,8 @@ def reviewed(words: Sequence[str], candidates: Sequence[Span], language: str, ga
         if span.start < taken:
             continue
         while span.end < len(words) and keys[span.end - 1] == FAMILY and _is_word(keys[span.end]):
+            span = replace(span, end=span.end + 1)
+        if _takes_second_adjective(keys, span):
             span = replace(span, end=span.end + 1)
         while span.end > span.start and (
             _is_edge(keys[span.start], gazetteer, listed) or _is_adverb(words[span.start])

@@ -25,6 +25,9 @@ from streams.enrich.ner.review import Span, reviewed
         ("قال وي إن", Span(1, 2, "PERS"), []),
         # a common word alone, with or without its proclitic
         ("أصيب بفيروس كورونا", Span(1, 2, "PERS"), []),
+        # a dual head takes both coordinated adjectives; two coordinated names stay two
+        ("في المحيطين الهندي والهادئ .", Span(1, 3, "LOC"), [("المحيطين الهندي والهادئ", "LOC")]),
+        ("بين الولايات المتحدة والصين .", Span(1, 3, "LOC"), [("الولايات المتحدة", "LOC")]),
         # a name stays as it is
         ("زار الأمير محمد بن سلمان جدة", Span(2, 5, "PERS"), [("محمد بن سلمان", "PERS")]),
     ],
