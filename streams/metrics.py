@@ -40,6 +40,12 @@ class Metrics:
         self.consumer_lag = Gauge(
             "newsflow_consumer_lag", "messages behind the high-water mark", ["topic", "partition"], registry=r
         )
+        self.oldest_waiting = Gauge(
+            "newsflow_oldest_waiting_seconds",
+            "age of a held partition's oldest record waiting past the last finished one (streams.worker.liveness)",
+            ["topic", "partition"],
+            registry=r,
+        )
         self.end_to_end = Histogram(
             "newsflow_end_to_end_seconds",
             "raw record produced -> document indexed",

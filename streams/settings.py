@@ -109,6 +109,14 @@ class Settings(BaseSettings):
     consumer_session_timeout_seconds: float = Field(
         default=10.0, gt=0, description="a dead worker's partitions move after this"
     )
+    worker_processes: int = Field(
+        default_factory=lambda: len(os.sched_getaffinity(0)),
+        ge=1,
+        description="processes parsing and enriching (1: a thread beside the event loop); default: the cores given",
+    )
+    stall_seconds: float = Field(
+        default=120.0, gt=0, description="a held partition whose records wait this long makes the worker unhealthy"
+    )
     process_batch_size: int = Field(default=200, ge=1)
     process_batch_seconds: float = Field(default=0.5, gt=0)
 

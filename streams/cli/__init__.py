@@ -147,13 +147,18 @@ def produce_feeds(
 
 
 @cli.command()
-def worker(loglevel: str = typer.Option("info", help="crit, error, warn, info or debug")) -> None:
+def worker(
+    loglevel: str = typer.Option("info", help="crit, error, warn, info or debug"),
+    processes: int | None = typer.Option(
+        None, min=1, help="processes parsing and enriching (default: NEWSFLOW_WORKER_PROCESSES, else the cores given)"
+    ),
+) -> None:
     """Run the Faust worker: process (parse + enrich) and index agents."""
     import faust
 
     from streams.worker.app import create_app
 
-    app = create_app(Settings())
+    app = create_app(Settings() if processes is None else Settings(worker_processes=processes))
     faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
 
 

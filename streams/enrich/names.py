@@ -69,6 +69,10 @@ class NameDictionary:
     def __len__(self) -> int:
         return len(self._names)
 
+    def copy(self) -> NameDictionary:
+        """The names and aliases, in a dictionary of their own (nothing learned yet)."""
+        return NameDictionary(self._names, self._aliases)
+
     def update(self, names: Mapping[str, str]) -> None:
         """Merge names (matching key -> entity type), e.g. what other workers learned."""
         fresh = {k: v for k, v in names.items() if self._names.get(k) != v}

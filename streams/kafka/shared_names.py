@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -44,10 +44,9 @@ class SharedNames:
             self._alias_inbox = []
         return self.names
 
-    async def publish_learned(self) -> None:
-        """Append newly learned names to the topic. Names only help recognition, so a failure is logged."""
-        learned = self.names.drain_learned()
-        aliases = self.names.drain_learned_aliases()
+    async def publish(self, learned: Mapping[str, str], aliases: Mapping[str, Alias]) -> None:
+        """Append names and aliases a batch taught to the topic. Names only help recognition, so a failure
+        is logged."""
         try:
             for name, kind in learned.items():
                 await self._topic.send(key=name.encode("utf-8"), value=kind.encode("utf-8"))

@@ -1,6 +1,7 @@
 """The worker's web endpoints, on Faust's own web server (``NEWSFLOW_WORKER_WEB_PORT``):
 
 - ``/metrics``: Prometheus exposition of streams.metrics;
+- ``/ops/health``: 200 while every held partition moves, 503 with the stalled ones (streams.worker.liveness);
 - ``/ops/``: the live ops page (``ops.html``; it polls ``/ops/stats.json`` and sets every value with
   ``textContent``, so article text is never parsed as HTML), ``/ops/dead-letters/N/`` one dead letter;
 - ``/search/?q=...&source=&language=&since=&until=&entity=&tag=&story=&size=``: streams.search as JSON.
@@ -14,6 +15,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import faust
 from faust.web import Request, Response, View
@@ -23,6 +25,7 @@ from streams.ops.telemetry import Telemetry
 from streams.search import SearchFilters, search
 from streams.settings import Settings
 from streams.sink.elasticsearch import open_client
+from streams.worker.liveness import Liveness
 
 PAGE = Path(__file__).resolve().parent / "ops.html"
 AGENT_STAGES = {"process": ("decode", "parse", "enrich"), "index": ("dedup", "index")}
@@ -31,10 +34,11 @@ HEALTH_CACHE_SECONDS = 5.0
 
 
 class OpsViews:
-    def __init__(self, settings: Settings, telemetry: Telemetry, stories: StoryLog) -> None:
+    def __init__(self, settings: Settings, telemetry: Telemetry, stories: StoryLog, liveness: Liveness) -> None:
         self.settings = settings
         self.telemetry = telemetry
         self.stories = stories
+        self.liveness = liveness
         self._es_health: tuple[float, bool] = (0.0, False)
 
     def register(self, app: faust.App) -> None:
@@ -42,6 +46,7 @@ class OpsViews:
             "/metrics": self.metrics,
             "/ops/": self.page,
             "/ops/stats.json": self.stats,
+            "/ops/health": self.health,
             "/ops/dead-letters/{number}/": self.dead_letter,
             "/search/": self.search,
         }
@@ -50,6 +55,10 @@ class OpsViews:
 
     async def metrics(self, view: View, request: Request) -> Response:
         return view.bytes(self.telemetry.metrics.exposition(), content_type="text/plain; version=0.0.4")
+
+    async def health(self, view: View, request: Request) -> Response:
+        stalled = [{"topic": t, "partition": p, "waiting_seconds": age} for t, p, age in self.liveness.stalled]
+        return view.json({"healthy": not stalled, "stalled": stalled}, status=200 if not stalled else 503)
 
     async def page(self, view: View, request: Request) -> Response:
         return view.html(PAGE.read_text(encoding="utf-8"))
@@ -85,10 +94,18 @@ class OpsViews:
                     metrics.value("newsflow_records_total", stage=s, outcome="dead_letter") for s in letter_stages
                 ),
             }
-        lag = [
-            {"topic": s.labels["topic"], "partition": int(s.labels["partition"]), "lag": s.value}
-            for s in metrics.samples("newsflow_consumer_lag")
-        ]
+        rows: dict[tuple[str, int], dict[str, Any]] = {}
+        for name, column in (
+            ("newsflow_consumer_lag", "lag"),
+            ("newsflow_oldest_waiting_seconds", "oldest_waiting_seconds"),
+        ):
+            for sample in metrics.samples(name):
+                key = (sample.labels["topic"], int(sample.labels["partition"]))
+                row = rows.setdefault(
+                    key, {"topic": key[0], "partition": key[1], "lag": None, "oldest_waiting_seconds": None}
+                )
+                row[column] = sample.value
+        lag = [rows[key] for key in sorted(rows)]
         last_poll = self.stories.last_poll
         return view.json(
             {
@@ -97,6 +114,7 @@ class OpsViews:
                 "health": {
                     "kafka": last_poll is not None and time.monotonic() - last_poll < KAFKA_STALE_SECONDS,
                     "elasticsearch": await self.elasticsearch_healthy(),
+                    "partitions": self.liveness.healthy,
                 },
                 "stages": stages,
                 "stories": metrics.total("newsflow_stories_total"),
@@ -104,7 +122,7 @@ class OpsViews:
                 "redeliveries": metrics.total("newsflow_redeliveries_total"),
                 "retries": metrics.total("newsflow_retries_total"),
                 "end_to_end_p50": self.end_to_end_p50(),
-                "lag": sorted(lag, key=lambda item: (item["topic"], item["partition"])),
+                "lag": lag,
                 "dead_letters": [
                     {
                         "number": number,

@@ -34,6 +34,8 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, Message
 from mode.utils.futures import notify
 
+from streams.worker.liveness import PartitionState
+
 log = logging.getLogger(__name__)
 
 
@@ -43,10 +45,24 @@ class FinishedOnlyConsumer(faust_aiokafka.Consumer):
         self._finished: WeakSet[Message] = WeakSet()
         self._floor: dict[TP, int] = {}  # per partition: the offset the next commit must start from
         self._rewind: set[TP] = set()  # partitions whose first records were dropped: fetch them again
+        self._finished_up_to: dict[TP, int] = {}  # per partition: the offset after the last finished record
 
     def finish(self, messages: Sequence[Message]) -> None:
         """Make these messages committable once their streams ack them."""
         self._finished.update(messages)
+        for message in messages:
+            tp = message.tp
+            self._finished_up_to[tp] = max(self._finished_up_to.get(tp, 0), message.offset + 1)
+
+    def partition_states(self) -> dict[TP, PartitionState]:
+        """Every held partition's first record not finished here, and its high-water mark."""
+        states = {}
+        for tp in self.assignment():
+            floor = self._floor.get(tp)
+            if floor is None:  # assigned a moment ago: not sought yet
+                continue
+            states[tp] = PartitionState(max(floor, self._finished_up_to.get(tp, 0)), self.highwater(tp))
+        return states
 
     def ack(self, message: Message) -> bool:
         if message in self._finished:
@@ -59,15 +75,29 @@ class FinishedOnlyConsumer(faust_aiokafka.Consumer):
         return False
 
     async def perform_seek(self) -> None:
-        """After each assignment: note where every partition's commits must continue from (its committed
-        offset, or its first offset when nothing was committed yet)."""
+        """After each assignment, and whenever Faust drops fetched records because its flow is stopped:
+        read every partition again from where its commits must continue (its committed offset, or its
+        first offset when nothing was committed yet), and note that offset.
+
+        Faust's own seek moves only partitions with a committed offset (aiokafka's ``seek_to_committed``
+        skips the others). Seen with two workers started together: the first processed every raw
+        record while the second joined; in the new generation it fetched the enriched copies on its
+        enriched partition, Faust's ``getmany`` dropped them (flow not active) and sought back, but
+        nothing was committed there, so the fetch position stayed past them and the index agent never
+        got them: a stall, one start in three with one process per worker, that only a timeout
+        revealed (no later record came to make ``_new_offset`` notice the gap).
+        """
         await super().perform_seek()
         assigned = self.assignment()
         floor = {tp: offset for tp in assigned if (offset := self._committed_offset[tp]) is not None}
         uncommitted = [tp for tp in assigned if tp not in floor]
         if uncommitted:
-            floor.update(await self.earliest_offsets(*uncommitted))
+            earliest = await self.earliest_offsets(*uncommitted)
+            for tp in uncommitted:
+                await self.seek(tp, earliest[tp])
+            floor.update(earliest)
         self._floor = floor
+        self._finished_up_to = {tp: offset for tp, offset in self._finished_up_to.items() if tp in floor}
         self._rewind.clear()
 
     def _new_offset(self, tp: TP) -> int | None:

@@ -19,19 +19,17 @@ from typing import Any, Protocol
 from streams.dedup.entries import story_entry
 from streams.dedup.log import StoryLog
 from streams.dedup.stories import StoryAssignment, StoryEntry
-from streams.enrich.names import NameDictionary
-from streams.enrich.version import Enrichment, enrichment
 from streams.errors import PoisonRecordError
 from streams.kafka.codec import dead_letter, decode_enriched, encode
 from streams.kafka.shared_names import SharedNames
 from streams.ops.telemetry import Telemetry
-from streams.pipeline import process_values
 from streams.records import DeadLetter, EnrichedArticle, KafkaPosition
 from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.documents import document_id, links_field, to_document
 from streams.sink.elasticsearch import ArticleIndex, BulkIndexer, Rejected, ensure_index, open_client
 from streams.worker.acks import finished
+from streams.worker.processing import BatchProcessor
 
 log = logging.getLogger(__name__)
 
@@ -68,39 +66,33 @@ async def publish_outcomes(
     await deliver(sends)
 
 
-def process_batch(
-    events: Sequence[tuple[bytes | None, bytes, KafkaPosition]],
-    max_bytes: int,
-    names: NameDictionary,
-    enrichment: Enrichment | None = None,
-) -> list[tuple[bytes | None, EnrichedArticle | DeadLetter]]:
-    outcomes = process_values(events, max_bytes, names, enrichment)
-    return [(key, outcome) for (key, _, _), outcome in zip(events, outcomes, strict=True)]
-
-
 def make_process_agent(
-    settings: Settings, enriched_topic: Any, dead_letter_topic: Any, shared: SharedNames, telemetry: Telemetry
+    settings: Settings,
+    enriched_topic: Any,
+    dead_letter_topic: Any,
+    shared: SharedNames,
+    processor: BatchProcessor,
+    telemetry: Telemetry,
 ) -> Callable[[Any], Any]:
-    """``shared``: the learned-name dictionary and its topic, shared with the other workers."""
+    """``shared``: the learned-name dictionary and its topic, shared with the other workers. Run with
+    one actor per process of ``processor`` (streams.worker.processing)."""
 
     retrier = Retrier(settings.backoff, telemetry.retried)
-    data = enrichment(settings.topic_lexicon_file)
 
     async def process_articles(stream: Any) -> None:
         await shared.wait_caught_up(settings.story_wait_seconds)
         async for events in stream.take_events(settings.process_batch_size, within=settings.process_batch_seconds):
             telemetry.batch_in("process", events, stream.app.consumer.highwater)
-            names = shared.merge()  # what every worker learned so far
             batch = [(e.key, e.value, position_of(e)) for e in events]
-            # Parsing and enrichment are CPU work: run them off the event loop so heartbeats and
-            # sends keep flowing while a batch is processed.
-            outcomes = await asyncio.to_thread(process_batch, batch, settings.max_payload_bytes, names, data)
-            await shared.publish_learned()
+            # what every worker learned so far; parsing and enrichment run off the event loop
+            process = partial(processor.run, batch, shared.merge())
+            processed = await retrier.run("processing articles", process)
+            await shared.publish(processed.learned, processed.learned_aliases)
             received = [e.message.timestamp for e in events]
-            publish = partial(publish_outcomes, outcomes, received, enriched_topic, dead_letter_topic)
+            publish = partial(publish_outcomes, processed.outcomes, received, enriched_topic, dead_letter_topic)
             await retrier.run("publishing processed articles", publish)
-            letters = [outcome for _, outcome in outcomes if isinstance(outcome, DeadLetter)]
-            telemetry.out("process", len(outcomes) - len(letters))
+            letters = [outcome for _, outcome in processed.outcomes if isinstance(outcome, DeadLetter)]
+            telemetry.out("process", len(processed.outcomes) - len(letters))
             telemetry.dead_lettered(letters)
             finished(stream, events)
 

@@ -9,8 +9,12 @@ from streams.kafka.shared_names import SharedNames
 from streams.ops.telemetry import Telemetry
 from streams.ops.web import OpsViews
 from streams.settings import Settings
-from streams.worker.acks import NewsflowApp
+from streams.worker.acks import FinishedOnlyConsumer, NewsflowApp
 from streams.worker.agents import make_index_agent, make_process_agent
+from streams.worker.liveness import Liveness, PartitionWatch
+from streams.worker.processing import BatchProcessor
+
+LIVENESS_CHECK_SECONDS = 1.0
 
 
 def create_app(settings: Settings) -> NewsflowApp:
@@ -43,10 +47,19 @@ def create_app(settings: Settings) -> NewsflowApp:
     story_log = app.topic(settings.story_log_topic, key_serializer="raw", value_serializer="raw", internal=False)
     stories = StoryLog(settings, story_log)
     telemetry = Telemetry()
-    process = make_process_agent(settings, enriched, dead_letters, shared, telemetry)
-    app.agent(raw, name=f"{settings.app_id}.process")(process)
+    processor = BatchProcessor(settings.worker_processes, settings.max_payload_bytes, settings.topic_lexicon_file)
+    process = make_process_agent(settings, enriched, dead_letters, shared, processor, telemetry)
+    app.agent(raw, name=f"{settings.app_id}.process", concurrency=settings.worker_processes)(process)
     app.agent(enriched, name=f"{settings.app_id}.index")(make_index_agent(settings, dead_letters, stories, telemetry))
     app.task(shared.read_forever)
     app.task(stories.read_forever)
-    OpsViews(settings, telemetry, stories).register(app)
+    liveness = Liveness(PartitionWatch(settings.stall_seconds), telemetry)
+
+    async def check_liveness() -> None:
+        consumer = app.consumer
+        if isinstance(consumer, FinishedOnlyConsumer):
+            liveness.check(consumer)
+
+    app.timer(LIVENESS_CHECK_SECONDS)(check_liveness)
+    OpsViews(settings, telemetry, stories, liveness).register(app)
     return app

@@ -1,10 +1,12 @@
 """Faults on the real broker and node: workers killed with SIGKILL mid-stream (five times, some while
-still joining the group) must neither lose nor duplicate an article (deterministic ids, offsets
-committed only after indexing), and the last worker must catch up by itself."""
+still joining the group), or the child processes that parse and enrich for one worker (three times),
+must neither lose nor duplicate an article (deterministic ids, offsets committed only after
+indexing), and the last worker must catch up by itself."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import signal
 import subprocess
@@ -52,6 +54,44 @@ async def test_sigkilled_workers_lose_and_duplicate_nothing(
         producer.close()
 
     await wait_until_all_indexed(es, settings, expected, timeout=120)
+
+
+def processing_children(worker: subprocess.Popen[bytes]) -> list[int]:
+    """The worker's pool processes (multiprocessing's spawned children, not its resource tracker)."""
+    listing = subprocess.run(["ps", "--ppid", str(worker.pid), "-o", "pid=,args="], capture_output=True, text=True)
+    return [
+        int(line.split()[0])
+        for line in listing.stdout.splitlines()
+        if "spawn_main" in line and "resource_tracker" not in line
+    ]
+
+
+@pytest.mark.settings(worker_processes=2)
+@pytest.mark.timeout(600)
+async def test_sigkilled_processing_children_lose_and_duplicate_nothing(
+    settings: Settings, es: AsyncElasticsearch, worker_factory: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    items = raw_articles(settings, ARTICLES)
+    expected = {item.id for item in items}
+    producer = create_producer(settings)
+    randomness = random.Random(11)
+    worker = worker_factory()
+    killed = 0
+    try:
+        size = ARTICLES // 4
+        for chunk in (items[i : i + size] for i in range(0, ARTICLES, size)):
+            await asyncio.to_thread(produce_articles, settings, chunk, producer)
+            await asyncio.sleep(randomness.uniform(1.0, 4.0))
+            children = processing_children(worker)
+            if children and killed < 3:
+                os.kill(randomness.choice(children), signal.SIGKILL)
+                killed += 1
+    finally:
+        producer.close()
+
+    await wait_until_all_indexed(es, settings, expected, timeout=180)
+    assert killed >= 2  # the pool was up, and was started again after a kill
+    assert worker.poll() is None
 
 
 @pytest.mark.settings(worker_web_enabled=True)

@@ -93,6 +93,7 @@ def test_the_ops_page_shows_the_pipeline_moving(
     wait_until(page_loaded, timeout=90)
     wait_until(lambda: browser.find_element(By.ID, "health-kafka").text == "ok")
     assert browser.find_element(By.ID, "health-elasticsearch").text == "ok"
+    assert browser.find_element(By.ID, "health-partitions").text == "ok"
 
     articles = raw_articles(settings, 40)
     hostile = map_record(

@@ -187,8 +187,10 @@ def test_the_worker_is_probed_and_scraped_on_its_web_port() -> None:
     assert web["name"] == "web"
     assert web["containerPort"] == int(config()["NEWSFLOW_WORKER_WEB_PORT"])
     assert config()["NEWSFLOW_WORKER_WEB_HOST"] == "0.0.0.0"
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+    for probe in ("startupProbe", "livenessProbe"):  # the process answers
         assert container[probe]["httpGet"] == {"path": "/metrics", "port": "web"}
+    # ready while every held partition moves (streams.worker.liveness): a stalled worker leaves the Service
+    assert container["readinessProbe"]["httpGet"] == {"path": "/ops/health", "port": "web"}
     assert {"cpu", "memory"} <= set(container["resources"]["requests"])
     assert "memory" in container["resources"]["limits"]
     assert pod["securityContext"]["runAsNonRoot"] is True

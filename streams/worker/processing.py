@@ -1,0 +1,94 @@
+"""Where a worker's CPU stage (parse + enrich, streams.pipeline) runs: in a thread beside the event
+loop (``processes=1``) or in a pool of child processes, one batch per child at a time, so one worker
+uses every core it is given (``newsflow worker --processes N``).
+
+The process agent runs one actor per child (Faust agent concurrency): while one batch is parsed and
+enriched in a child, another actor publishes the batch before it. A child gets the batch, a copy of the
+worker's name dictionary (names and aliases: what every worker learned so far) and returns the outcomes
+with the names it learned; the worker publishes those on the names topic, whence every worker,
+this one included, reads them. Delivery is unchanged: records are finished (committable) only once
+their outcomes were delivered, so a child killed mid-batch loses nothing: its batch fails as transient
+(``BrokenProcessPool``), the pool is started again and the batch is processed again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from streams.enrich.names import Alias, NameDictionary
+from streams.enrich.ner.model import MODEL_PATHS, default_recognizer
+from streams.enrich.version import enrichment
+from streams.errors import TransientError
+from streams.pipeline import process_values
+from streams.records import DeadLetter, EnrichedArticle, KafkaPosition
+
+log = logging.getLogger(__name__)
+
+Event = tuple[bytes | None, bytes, KafkaPosition]  # (message key, value, position)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedBatch:
+    outcomes: list[tuple[bytes | None, EnrichedArticle | DeadLetter]]  # (message key, outcome) in order
+    learned: dict[str, str]  # names learned from the batch's page tags
+    learned_aliases: dict[str, Alias]
+
+
+def process_batch(
+    events: Sequence[Event], max_bytes: int, names: NameDictionary, topic_lexicon: Path | None
+) -> ProcessedBatch:
+    """Parse and enrich a batch; what ``names`` learned from it comes back with the outcomes."""
+    outcomes = process_values(events, max_bytes, names, enrichment(topic_lexicon))
+    return ProcessedBatch(
+        [(key, outcome) for (key, _, _), outcome in zip(events, outcomes, strict=True)],
+        names.drain_learned(),
+        names.drain_learned_aliases(),
+    )
+
+
+def _warm_up(topic_lexicon: Path | None) -> None:
+    """Load the models and tables in a new child before its first batch."""
+    enrichment(topic_lexicon)
+    for language in MODEL_PATHS:
+        default_recognizer(language)
+
+
+class BatchProcessor:
+    """Runs ``process_batch`` off the event loop: in the default thread pool, or in ``processes``
+    children started with ``spawn`` (never ``fork`` a process that runs Kafka client threads)."""
+
+    def __init__(self, processes: int, max_bytes: int, topic_lexicon: Path | None) -> None:
+        self.processes = processes
+        self.max_bytes = max_bytes
+        self.topic_lexicon = topic_lexicon
+        self._pool: Executor | None = None
+
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(
+                self.processes, mp_context=context, initializer=_warm_up, initargs=(self.topic_lexicon,)
+            )
+        return self._pool
+
+    async def run(self, events: Sequence[Event], names: NameDictionary) -> ProcessedBatch:
+        if self.processes == 1:
+            return await asyncio.to_thread(process_batch, events, self.max_bytes, names, self.topic_lexicon)
+        pool = self._executor()
+        loop = asyncio.get_running_loop()
+        snapshot = names.copy()  # pickled by the pool's thread: never the dictionary the loop updates
+        try:
+            return await loop.run_in_executor(pool, process_batch, events, self.max_bytes, snapshot, self.topic_lexicon)
+        except BrokenProcessPool as exc:
+            if self._pool is pool:  # the first actor to see it starts a new pool for all
+                log.warning("a processing child died; starting the pool again")
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise TransientError("a processing child died during the batch") from exc
