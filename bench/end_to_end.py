@@ -33,8 +33,10 @@ from typing import Any
 from uuid import uuid4
 
 from bench.report import publish
+from streams.errors import PoisonRecordError
 from streams.kafka.codec import encode
 from streams.kafka.topics import create_topics
+from streams.parse.article import parse_article
 from streams.pipeline import offline_documents, process_raw
 from streams.records import RawArticle
 from streams.retry import Retrier
@@ -57,14 +59,17 @@ def day_records() -> Iterator[dict[str, Any]]:
 
 
 def load_articles(settings: Settings, count: int) -> list[RawArticle]:
-    """``count`` distinct articles with a body: the sample file first, then the days."""
+    """``count`` distinct articles that parse: the sample file first, then the days."""
     fetched_at = datetime.now(UTC)
     sample = (item for item in read_paths([CORPUS], settings.jsonl_fields) if isinstance(item, RawArticle))
     days = (map_record(r, settings.jsonl_fields, "bench", fetched_at) for r in day_records())
     articles: dict[str, RawArticle] = {}
     for article in itertools.chain(sample, days):
-        if article.content.strip():
-            articles.setdefault(article.id, article)
+        try:
+            parse_article(article)  # the pipeline dead-letters what has no body: it would never be indexed
+        except PoisonRecordError:
+            continue
+        articles.setdefault(article.id, article)
         if len(articles) == count:
             break
     return list(articles.values())

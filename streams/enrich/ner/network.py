@@ -195,9 +195,10 @@ class Tagger:
         """``char_features`` of token rows, each row computed once and kept (news repeats its words)."""
         keys = [row.tobytes() for row in chars]
         missing = [i for i, key in enumerate(keys) if key not in self._characters]
+        if len(self._characters) + len(missing) > MAX_CACHED_TOKENS:
+            self._characters.clear()  # start again: every row of this call is then missing
+            missing = list(range(len(keys)))
         if missing:
-            if len(self._characters) + len(missing) > MAX_CACHED_TOKENS:
-                self._characters.clear()
             for i, features in zip(missing, char_features(self.weights, chars[missing]), strict=True):
                 self._characters[keys[i]] = features
         return np.stack([self._characters[key] for key in keys]) if keys else np.zeros((0, 0), np.float32)

@@ -12,6 +12,8 @@ import pytest
 from streams.enrich.ner.conll import Sentence, read_conll, score, unified
 from streams.enrich.ner.encoding import Encoder
 from streams.enrich.ner.gazetteer import default_gazetteer
+from streams.enrich.ner import network
+from streams.enrich.ner.model import MODEL_PATHS, default_recognizer
 from streams.enrich.ner.network import Tagger
 from tests.conftest import SHARED
 
@@ -62,3 +64,16 @@ def test_training_learns_the_gold_tags_and_a_saved_tagger_tags_the_same(tmp_path
     loaded = Tagger.load(tmp_path / "tagger.npz")
     assert loaded.vocabularies.tags == result.tagger.vocabularies.tags
     assert loaded.tag(encoded) == predicted
+
+
+def test_a_full_character_cache_starts_again_and_tags_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    sentences = unified(read_conll(ANERCORP))[:60]
+    encoder = default_recognizer("ar").encoder
+    encoded = [encoder.encode(tokens) for tokens, _ in sentences]
+    expected = Tagger.load(MODEL_PATHS["ar"]).scores(encoded)
+    monkeypatch.setattr(network, "MAX_CACHED_TOKENS", 50)  # overflows many times within one call
+    small = Tagger.load(MODEL_PATHS["ar"])
+    for half in (encoded[:30], encoded):  # the second call finds part of its rows cached, then clears
+        got = small.scores(half)
+        for scores, wanted in zip(got, expected, strict=False):
+            np.testing.assert_allclose(scores, wanted, rtol=1e-5, atol=1e-5)
