@@ -11,6 +11,7 @@ import random
 import signal
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from elasticsearch import AsyncElasticsearch
@@ -22,6 +23,7 @@ from tests.integration.conftest import (
     metric_samples,
     raw_articles,
     restart_service_after,
+    wait_for,
     wait_until_all_indexed,
 )
 
@@ -57,13 +59,17 @@ async def test_sigkilled_workers_lose_and_duplicate_nothing(
 
 
 def processing_children(worker: subprocess.Popen[bytes]) -> list[int]:
-    """The worker's pool processes (multiprocessing's spawned children, not its resource tracker)."""
-    listing = subprocess.run(["ps", "--ppid", str(worker.pid), "-o", "pid=,args="], capture_output=True, text=True)
-    return [
-        int(line.split()[0])
-        for line in listing.stdout.splitlines()
-        if "spawn_main" in line and "resource_tracker" not in line
-    ]
+    """The worker's pool processes: its children spawned by multiprocessing (not the resource tracker)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):  # gone meanwhile
+            continue
+        if parent == worker.pid and b"spawn_main" in command:
+            children.append(int(stat.parent.name))
+    return children
 
 
 @pytest.mark.settings(worker_processes=2)
@@ -82,15 +88,18 @@ async def test_sigkilled_processing_children_lose_and_duplicate_nothing(
         for chunk in (items[i : i + size] for i in range(0, ARTICLES, size)):
             await asyncio.to_thread(produce_articles, settings, chunk, producer)
             await asyncio.sleep(randomness.uniform(1.0, 4.0))
-            children = processing_children(worker)
-            if children and killed < 3:
-                os.kill(randomness.choice(children), signal.SIGKILL)
+
+            async def pool_up() -> list[int]:  # started with the first batch, again after a kill
+                return processing_children(worker)
+
+            if killed < 3:
+                os.kill(randomness.choice(await wait_for(pool_up, timeout=60)), signal.SIGKILL)
                 killed += 1
     finally:
         producer.close()
 
     await wait_until_all_indexed(es, settings, expected, timeout=180)
-    assert killed >= 2  # the pool was up, and was started again after a kill
+    assert killed == 3  # the pool was up, and was started again after each kill
     assert worker.poll() is None
 
 

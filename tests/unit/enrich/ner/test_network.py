@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from streams.enrich.ner import network
 from streams.enrich.ner.conll import Sentence, read_conll, score, unified
 from streams.enrich.ner.encoding import Encoder
 from streams.enrich.ner.gazetteer import default_gazetteer
-from streams.enrich.ner import network
 from streams.enrich.ner.model import MODEL_PATHS, default_recognizer
 from streams.enrich.ner.network import Tagger
 from tests.conftest import SHARED
