@@ -16,6 +16,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,6 +35,7 @@ from streams.records import DeadLetter, EnrichedArticle, KafkaPosition
 log = logging.getLogger(__name__)
 
 Event = tuple[bytes | None, bytes, KafkaPosition]  # (message key, value, position)
+PARENT_CHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +57,17 @@ def process_batch(
     )
 
 
+def _exit_with(parent: int) -> None:
+    """A child's watch: leave as soon as the worker that started it is gone (a SIGKILLed worker cannot
+    stop its pool, and the children hold each other's end of the call queue open)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
 def _warm_up(topic_lexicon: Path | None) -> None:
-    """Load the models and tables in a new child before its first batch."""
+    """In a new child: watch the worker, load the models and tables before the first batch."""
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True, name="parent-watch").start()
     enrichment(topic_lexicon)
     for language in MODEL_PATHS:
         default_recognizer(language)

@@ -72,6 +72,10 @@ def processing_children(worker: subprocess.Popen[bytes]) -> list[int]:
     return children
 
 
+def any_alive(pids: list[int]) -> bool:
+    return any(Path(f"/proc/{pid}").exists() for pid in pids)
+
+
 @pytest.mark.settings(worker_processes=2)
 @pytest.mark.timeout(600)
 async def test_sigkilled_processing_children_lose_and_duplicate_nothing(
@@ -101,6 +105,17 @@ async def test_sigkilled_processing_children_lose_and_duplicate_nothing(
     await wait_until_all_indexed(es, settings, expected, timeout=180)
     assert killed == 3  # the pool was up, and was started again after each kill
     assert worker.poll() is None
+
+    # a SIGKILLed worker leaves no processing child behind
+    pool = processing_children(worker)
+    assert pool
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=30)
+
+    async def pool_gone() -> bool:
+        return not any_alive(pool)
+
+    await wait_for(pool_gone, timeout=30)
 
 
 @pytest.mark.settings(worker_web_enabled=True)
