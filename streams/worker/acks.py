@@ -86,6 +86,10 @@ class FinishedOnlyConsumer(faust_aiokafka.Consumer):
         nothing was committed there, so the fetch position stayed past them and the index agent never
         got them: a stall, one start in three with one process per worker, that only a timeout
         revealed (no later record came to make ``_new_offset`` notice the gap).
+
+        Seeks run on the consumer's own thread (``seek_wait``): Faust's ``seek`` calls aiokafka from the
+        event loop's thread, which raced with the fetcher (a ``KeyError`` in ``fetched_records`` crashed
+        a worker once in about 45 joint starts).
         """
         await super().perform_seek()
         assigned = self.assignment()
@@ -93,8 +97,7 @@ class FinishedOnlyConsumer(faust_aiokafka.Consumer):
         uncommitted = [tp for tp in assigned if tp not in floor]
         if uncommitted:
             earliest = await self.earliest_offsets(*uncommitted)
-            for tp in uncommitted:
-                await self.seek(tp, earliest[tp])
+            await self.seek_wait(dict(earliest))
             floor.update(earliest)
         self._floor = floor
         self._finished_up_to = {tp: offset for tp, offset in self._finished_up_to.items() if tp in floor}
@@ -119,9 +122,11 @@ class FinishedOnlyConsumer(faust_aiokafka.Consumer):
     async def force_commit(self, *args: Any, **kwargs: Any) -> bool:
         committed: bool = await super().force_commit(*args, **kwargs)
         assigned = self.assignment()
-        for tp in [tp for tp in self._rewind if tp in assigned]:
-            log.warning("%s: records from offset %d were dropped unprocessed; reading them again", tp, self._floor[tp])
-            await self.seek(tp, self._floor[tp])
+        rewind = {tp: self._floor[tp] for tp in self._rewind if tp in assigned}
+        for tp, offset in rewind.items():
+            log.warning("%s: records from offset %d were dropped unprocessed; reading them again", tp, offset)
+        if rewind:
+            await self.seek_wait(rewind)
         self._rewind.clear()
         return committed
 
