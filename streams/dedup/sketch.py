@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 from datasketch import MinHash
@@ -38,9 +39,16 @@ def shingles(tokens: Sequence[str]) -> set[bytes]:
     return {" ".join(tokens[i : i + SHINGLE_WORDS]).encode("utf-8") for i in range(len(tokens) - SHINGLE_WORDS + 1)}
 
 
+@cache
+def permutations(num_perm: int) -> np.ndarray:
+    """The hash permutations of SEED, drawn once (drawing them took as long as sketching a body)."""
+    permuted: np.ndarray = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+    return permuted
+
+
 def signature(tokens: Sequence[str], num_perm: int) -> np.ndarray:
     """MinHash values (uint32)."""
-    sketch = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME)
+    sketch = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME, permutations=permutations(num_perm))
     sketch.update_batch(list(shingles(tokens)))
     return np.asarray(sketch.hashvalues, dtype=np.uint32)
 

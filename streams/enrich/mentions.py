@@ -23,7 +23,7 @@ from dataclasses import replace
 from streams.enrich.names import Alias, NameDictionary
 from streams.enrich.spellings import WORD, Spellings
 from streams.records import Entity
-from streams.text.normalize import matching_key
+from streams.text.normalize import matching_key, word_key
 
 MIN_SURNAME_LETTERS = 3
 # a single word stands for a full name only when it is rarer than this in the spelling table: common
@@ -107,9 +107,14 @@ def unmarked_surnames(
         if len(words) == 1:
             owners[words[0]] |= full_keys
     added: list[Entity] = []
+    surnames = tuple(owners)  # a word names one only when its key ends with it: the others are skipped
+    if not surnames:
+        return added
     for where, text in texts.items():
         covered = [(e.start, e.end) for e in entities if part(e) == where]
         for word in WORD.finditer(text):
+            if not word_key(word.group(0)).endswith(surnames):
+                continue
             cut = spellings.proclitic_length(word.group(0))
             start, end = word.start() + cut, word.end()
             owner = owners.get(matching_key(text[start:end]), set())

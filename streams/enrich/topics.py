@@ -4,7 +4,7 @@ accuracy on the BBC categories is measured by bench/enrich_report.py and a unit 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,7 +32,7 @@ BBC_CATEGORY_TOPICS = {
 @dataclass(frozen=True, slots=True)
 class TopicLexicon:
     exact: dict[str, str]
-    prefixes: tuple[tuple[str, str], ...]
+    prefixes: tuple[tuple[int, dict[str, str]], ...]  # (length, prefix -> topic), the longest first
     _seen: dict[str, str | None] = field(default_factory=dict)  # word -> topic, filled as words are met
 
     def topic_of(self, word: str) -> str | None:
@@ -46,7 +46,7 @@ class TopicLexicon:
     def _lookup(self, word: str) -> str | None:
         topic = self.exact.get(word)
         if topic is None:
-            topic = next((t for prefix, t in self.prefixes if word.startswith(prefix)), None)
+            topic = next((found for n, table in self.prefixes if (found := table.get(word[:n]))), None)
         return topic
 
 
@@ -54,16 +54,16 @@ class TopicLexicon:
 def lexicon(path: Path = LEXICON) -> TopicLexicon:
     data: dict[str, dict[str, list[str]]] = yaml.safe_load(path.read_text(encoding="utf-8"))
     exact: dict[str, str] = {}
-    prefixes: list[tuple[str, str]] = []
+    prefixes: defaultdict[int, dict[str, str]] = defaultdict(dict)
     for topic, languages in data.items():
         for words in languages.values():
             for word in words:
                 key = matching_key(str(word))
                 if key.endswith("*"):
-                    prefixes.append((key[:-1], topic))
+                    prefixes[len(key) - 1].setdefault(key[:-1], topic)
                 else:
                     exact.setdefault(key, topic)
-    return TopicLexicon(exact, tuple(sorted(prefixes, key=lambda p: -len(p[0]))))
+    return TopicLexicon(exact, tuple(sorted(prefixes.items(), reverse=True)))
 
 
 def topic_scores(text: str, table: TopicLexicon | None = None) -> list[tuple[str, float]]:

@@ -22,6 +22,7 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
+from elasticsearch.serializer import OrjsonSerializer
 
 from streams.errors import BackpressureError, TransientError
 from streams.retry import Cause, Retrier, retrying
@@ -50,6 +51,7 @@ def create_client(connection: ElasticsearchConnection) -> AsyncElasticsearch:
         [url.strip() for url in connection.url.split(",")],  # several nodes: a dead one is skipped
         request_timeout=connection.request_timeout,
         max_retries=0,
+        serializer=OrjsonSerializer(),  # the bulk helper serializes every action: the default is stdlib json
         **options,
     )
 

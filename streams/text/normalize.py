@@ -33,6 +33,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+import numpy as np
 
 LUCENE_FOLD = {0x0622: "ا", 0x0623: "ا", 0x0625: "ا", 0x0649: "ي", 0x0629: "ه"}
 LUCENE_DELETE = frozenset({0x0640, *range(0x064B, 0x0653)})
@@ -109,6 +112,7 @@ def _length_preserving(table: dict[int, str | None]) -> dict[int, str]:
 
 
 _PRESERVING = _length_preserving(_TABLE)
+WORD_KEYS_CACHED = 200_000
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
@@ -124,6 +128,13 @@ def matching_key(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_TABLE)).strip()
 
 
+@lru_cache(maxsize=WORD_KEYS_CACHED)
+def word_key(word: str) -> str:
+    """``matching_key`` of one word, remembered: news text repeats its words, and the taggers, the span
+    review and the name resolution key every word of every sentence."""
+    return matching_key(word)
+
+
 def key_tokens(text: str) -> list[str]:
     """Word tokens of the matching key (punctuation dropped)."""
     return _WORD.findall(matching_key(text))
@@ -131,21 +142,14 @@ def key_tokens(text: str) -> list[str]:
 
 def key_with_offsets(text: str) -> tuple[str, list[int]]:
     """The matching key and, for each of its characters, the index of the display character it came from."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    after_space = True  # also true at the start, so leading whitespace is dropped
-    for index, char in enumerate(text.translate(_PRESERVING)):
-        if char == _DELETED:
-            continue
-        if char == " ":
-            if after_space:
-                continue
-            after_space = True
-        else:
-            after_space = False
-        chars.append(char)
-        offsets.append(index)
-    if chars and chars[-1] == " ":
-        chars.pop()
-        offsets.pop()
-    return "".join(chars), offsets
+    codes = np.frombuffer(text.translate(_PRESERVING).encode("utf-32-le"), dtype="<u4")
+    kept = np.flatnonzero(codes != ord(_DELETED))
+    chars = codes[kept]
+    spaces = chars == ord(" ")
+    # a space stays only after a character that is not one: runs collapse, leading spaces go
+    after_space = np.concatenate([[True], spaces[:-1]])
+    chosen = ~(spaces & after_space)
+    chars, kept = chars[chosen], kept[chosen]
+    if chars.size and chars[-1] == ord(" "):
+        chars, kept = chars[:-1], kept[:-1]
+    return chars.tobytes().decode("utf-32-le"), kept.tolist()

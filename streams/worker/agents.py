@@ -29,7 +29,7 @@ from streams.settings import Settings
 from streams.sink.documents import document_id, links_field, to_document
 from streams.sink.elasticsearch import ArticleIndex, BulkIndexer, Rejected, ensure_index, open_client
 from streams.worker.acks import finished
-from streams.worker.processing import BatchProcessor
+from streams.worker.processing import BatchProcessor, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -48,21 +48,17 @@ async def deliver(sends: Sequence[Awaitable[Any]]) -> None:
 
 
 async def publish_outcomes(
-    outcomes: Sequence[tuple[bytes | None, EnrichedArticle | DeadLetter]],
-    received: Sequence[float],
-    enriched_topic: Any,
-    dead_letter_topic: Any,
+    outcomes: Sequence[Outcome], received: Sequence[float], enriched_topic: Any, dead_letter_topic: Any
 ) -> None:
     """Send each outcome on; an enriched record keeps its raw record's Kafka timestamp (when the
     pipeline received it), which the duplicate stage counts deliveries by."""
     sends = []
-    for (key, outcome), timestamp in zip(outcomes, received, strict=True):
-        if isinstance(outcome, DeadLetter):
-            log.warning("dead letter from %s: %s", outcome.stage, outcome.error_message)
-            sends.append(dead_letter_topic.send(key=key, value=encode(outcome)))
+    for outcome, timestamp in zip(outcomes, received, strict=True):
+        if outcome.letter is not None:
+            log.warning("dead letter from %s: %s", outcome.letter.stage, outcome.letter.error_message)
+            sends.append(dead_letter_topic.send(key=outcome.key, value=outcome.value))
         else:
-            value = encode(outcome)
-            sends.append(enriched_topic.send(key=outcome.article.id.encode(), value=value, timestamp=timestamp))
+            sends.append(enriched_topic.send(key=outcome.key, value=outcome.value, timestamp=timestamp))
     await deliver(sends)
 
 
@@ -91,7 +87,7 @@ def make_process_agent(
             received = [e.message.timestamp for e in events]
             publish = partial(publish_outcomes, processed.outcomes, received, enriched_topic, dead_letter_topic)
             await retrier.run("publishing processed articles", publish)
-            letters = [outcome for _, outcome in processed.outcomes if isinstance(outcome, DeadLetter)]
+            letters = [outcome.letter for outcome in processed.outcomes if outcome.letter is not None]
             telemetry.out("process", len(processed.outcomes) - len(letters))
             telemetry.dead_lettered(letters)
             finished(stream, events)

@@ -29,6 +29,7 @@ from streams.enrich.names import Alias, NameDictionary
 from streams.enrich.ner.model import MODEL_PATHS, default_recognizer
 from streams.enrich.version import enrichment
 from streams.errors import TransientError
+from streams.kafka.codec import encode
 from streams.pipeline import process_values
 from streams.records import DeadLetter, EnrichedArticle, KafkaPosition
 
@@ -39,19 +40,35 @@ PARENT_CHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
+class Outcome:
+    """One record's outcome as it goes on to Kafka, encoded where it was made (a child process: bytes
+    cross back to the worker far cheaper than the records they encode)."""
+
+    key: bytes | None  # the enriched record's key (its article id), or the raw record's key for a dead letter
+    value: bytes  # the encoded enriched record or dead letter
+    letter: DeadLetter | None  # the dead letter itself, for the log and the counters
+
+
+@dataclass(frozen=True, slots=True)
 class ProcessedBatch:
-    outcomes: list[tuple[bytes | None, EnrichedArticle | DeadLetter]]  # (message key, outcome) in order
+    outcomes: list[Outcome]  # in the batch's order
     learned: dict[str, str]  # names learned from the batch's page tags
     learned_aliases: dict[str, Alias]
+
+
+def outcome(message_key: bytes | None, result: EnrichedArticle | DeadLetter) -> Outcome:
+    if isinstance(result, DeadLetter):
+        return Outcome(message_key, encode(result), result)
+    return Outcome(result.article.id.encode(), encode(result), None)
 
 
 def process_batch(
     events: Sequence[Event], max_bytes: int, names: NameDictionary, topic_lexicon: Path | None
 ) -> ProcessedBatch:
     """Parse and enrich a batch; what ``names`` learned from it comes back with the outcomes."""
-    outcomes = process_values(events, max_bytes, names, enrichment(topic_lexicon))
+    results = process_values(events, max_bytes, names, enrichment(topic_lexicon))
     return ProcessedBatch(
-        [(key, outcome) for (key, _, _), outcome in zip(events, outcomes, strict=True)],
+        [outcome(key, result) for (key, _, _), result in zip(events, results, strict=True)],
         names.drain_learned(),
         names.drain_learned_aliases(),
     )

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from streams.enrich.ner.gazetteer import Gazetteer
 from streams.text.clitics import ALL, longest_first
-from streams.text.normalize import matching_key
+from streams.text.normalize import word_key
 
 PAD, UNKNOWN = 0, 1  # ids every vocabulary reserves
 MAX_CHARS = 16  # characters of a token the character layer reads (names are shorter)
@@ -71,7 +71,7 @@ class TokenParts:
 @lru_cache(maxsize=200_000)
 def token_parts(token: str, language: str) -> TokenParts:
     """The strings the tagger reads of one token (cached: tokens repeat)."""
-    key = matching_key(token) or token
+    key = word_key(token) or token
     if language == "ar":
         clitic, stem = split_clitics(key)
         return TokenParts(stem, _DIGIT.sub("0", key), clitic, shape(token), key)

@@ -12,6 +12,7 @@ CPU time per article in bench.ner_cost).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -63,15 +64,33 @@ def char_features(weights: Mapping[str, Array], chars: npt.NDArray[np.int32]) ->
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class Projections:
+    """Both LSTM directions' input projections (8 * hidden columns) of tokens given as one row, kept as a
+    projection per distinct token plus one per gazetteer mark: a batch of sentences gathers its rows
+    (``rows``), so the (tokens, 8 * hidden) array of a whole worker batch is never built."""
+
+    distinct: Array  # (distinct tokens, 8 * hidden)
+    marks: Array  # (marks, 8 * hidden), the bias included
+    token_rows: npt.NDArray[np.intp]  # each token's row in ``distinct``
+    token_marks: npt.NDArray[np.int32]  # each token's mark
+
+    def rows(self, positions: npt.NDArray[np.intp], columns: slice) -> Array:
+        """The projections of the tokens at ``positions`` (any shape), ``columns`` of them."""
+        result: Array = (
+            self.distinct[self.token_rows[positions], columns] + self.marks[self.token_marks[positions], columns]
+        )
+        return result
+
+
 def projected_inputs(
     weights: Mapping[str, Array],
     tokens: Batch,
     characters: Callable[[npt.NDArray[np.int32]], Array] | None = None,
-) -> Array:
-    """Both LSTM directions' input projections of every token, (tokens, 8 * hidden), for ``tokens`` given as
-    one row of length N. The token-level part (word, characters, proclitics, shape) is computed once per
-    distinct token; only the gazetteer mark depends on the context. ``characters``: the character
-    features of token rows (default: ``char_features``)."""
+) -> Projections:
+    """The input projections of ``tokens`` given as one row of length N. The token-level part (word,
+    characters, proclitics, shape) is computed once per distinct token; only the gazetteer mark depends on
+    the context. ``characters``: the character features of token rows (default: ``char_features``)."""
     w = np.concatenate([weights["forward_w"], weights["backward_w"]], axis=1)
     b = np.concatenate([weights["forward_b"], weights["backward_b"]])
     _, first, inverse = np.unique(tokens.tokens.reshape(-1), return_index=True, return_inverse=True)
@@ -85,9 +104,12 @@ def projected_inputs(
         axis=1,
     )
     marks = weights["mark_embedding"]
-    mark_part = marks @ w[-marks.shape[1] :] + b
-    result: Array = (token_part @ w[: -marks.shape[1]])[inverse.reshape(-1)] + mark_part[tokens.marks.reshape(-1)]
-    return result
+    return Projections(
+        token_part @ w[: -marks.shape[1]],
+        marks @ w[-marks.shape[1] :] + b,
+        inverse.reshape(-1),
+        tokens.marks.reshape(-1),
+    )
 
 
 def lstm(u: Array, projected: Array) -> Array:
@@ -177,18 +199,20 @@ class Tagger:
         """(sentence indexes, lengths, tag scores) for batches of sentences of similar length."""
         if not sentences:
             return
-        projected = projected_inputs(self.weights, pad([concatenated(sentences)]), self._char_features)
-        half = projected.shape[1] // 2
-        bounds = np.cumsum([0, *(len(s) for s in sentences)])
+        projections = projected_inputs(self.weights, pad([concatenated(sentences)]), self._char_features)
+        half = projections.distinct.shape[1] // 2
+        starts = np.cumsum([0, *(len(s) for s in sentences)])[:-1]
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
         for first in range(0, len(order), SENTENCES_PER_BATCH):
             rows = order[first : first + SENTENCES_PER_BATCH]
             lengths = np.array([len(sentences[i]) for i in rows], dtype=np.int32)
-            forward = np.zeros((len(rows), int(lengths.max()), half), dtype=np.float32)
-            backward = np.zeros_like(forward)
-            for n, i in enumerate(rows):
-                forward[n, : lengths[n]] = projected[bounds[i] : bounds[i + 1], :half]
-                backward[n, : lengths[n]] = projected[bounds[i] : bounds[i + 1], half:][::-1]
+            steps = np.arange(int(lengths.max()))
+            inside = steps[None, :] < lengths[:, None]
+            begin = starts[rows][:, None]
+            forward_positions = np.where(inside, begin + steps[None, :], 0)
+            backward_positions = np.where(inside, begin + lengths[:, None] - 1 - steps[None, :], 0)
+            forward = projections.rows(forward_positions, slice(None, half)) * inside[..., None]
+            backward = projections.rows(backward_positions, slice(half, None)) * inside[..., None]
             yield rows, lengths, emissions(self.weights, forward, backward, lengths)
 
     def _char_features(self, chars: npt.NDArray[np.int32]) -> Array:

@@ -26,7 +26,7 @@ import yaml
 
 from streams.enrich.ner.encoding import split_clitics
 from streams.enrich.ner.gazetteer import Gazetteer
-from streams.text.normalize import matching_key
+from streams.text.normalize import matching_key, word_key
 
 DATA = Path(__file__).resolve().parent / "data" / "review.yaml"
 FAMILY = "ال"  # the matching key of آل (family of), which always takes the family name after it
@@ -92,7 +92,7 @@ def _is_word(key: str) -> bool:
 
 def reviewed(words: Sequence[str], candidates: Sequence[Span], language: str, gazetteer: Gazetteer) -> Iterator[Span]:
     """The spans worth writing, trimmed, extended and retyped as the module says."""
-    keys = [matching_key(w) for w in words]
+    keys = [word_key(w) for w in words]
     listed = lists()
     taken = 0
     for candidate in candidates:

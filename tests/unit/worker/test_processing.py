@@ -15,7 +15,7 @@ import pytest
 from streams.enrich.names import NameDictionary
 from streams.errors import TransientError
 from streams.kafka.codec import encode
-from streams.records import DeadLetter, KafkaPosition, RawArticle
+from streams.records import KafkaPosition, RawArticle
 from streams.worker.processing import BatchProcessor, Event, ProcessedBatch
 from tests.conftest import SAUDI_SAMPLE
 
@@ -37,8 +37,8 @@ def batch(make_raw: Callable[..., RawArticle], seed_text: str) -> list[Event]:
 def comparable(processed: ProcessedBatch) -> list[tuple[bytes | None, bytes]]:
     """Outcomes without the moment a dead letter was written."""
     return [
-        (key, outcome.reason.encode() if isinstance(outcome, DeadLetter) else encode(outcome))
-        for key, outcome in processed.outcomes
+        (outcome.key, outcome.letter.reason.encode() if outcome.letter is not None else outcome.value)
+        for outcome in processed.outcomes
     ]
 
 
