@@ -3,6 +3,9 @@ same run the Elasticsearch-only ceiling (the same final documents bulk-indexed d
 
     .venv/bin/python -m bench.end_to_end [--articles 10000] [--workers 1] [--processes N]
 
+Then it runs ``newsflow reindex`` over the raw topic the run filled (workers stopped) and prints its rate
+and articles per CPU-second beside the backlog's.
+
 Articles: the SaudiNewsNet sample file, then the days in ../shared (distinct ids). Besides the rates it
 prints the workers' CPU (each worker and its processing children, from /proc) per article and the
 cores they kept busy while the backlog drained.
@@ -20,6 +23,7 @@ import io
 import itertools
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -192,6 +196,23 @@ async def searchable_latencies(settings: Settings, articles: list[RawArticle], p
     return [found[doc_id] - sent[doc_id] for doc_id in found]
 
 
+def run_reindex(settings: Settings) -> tuple[float, float]:
+    """Seconds and CPU seconds of ``newsflow reindex --remove-old`` over the raw topic the pipeline run
+    filled, its workers stopped (the reindex has the machine as the backlog had it)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "streams", "reindex", "--remove-old", "--no-progress"],
+        cwd=ROOT,
+        env=settings.to_environment(os.environ),
+        check=True,
+        capture_output=True,
+    )
+    seconds = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
 async def _ensure(settings: Settings) -> None:
     async with open_client(settings.elasticsearch) as client:
         await ensure_index(client, settings)
@@ -239,6 +260,8 @@ def main() -> None:
             pipeline_seconds, worker_cpu, latencies = run_pipeline(
                 pipeline, articles, reserve, Path(tmp), args.workers, args.live_seconds
             )
+            reindex_seconds, reindex_cpu = run_reindex(pipeline)
+            reindexed = asyncio.run(indexed(pipeline))
             direct_seconds = asyncio.run(run_direct(direct, articles[1:]))
         finally:
             asyncio.run(drop(pipeline))
@@ -257,6 +280,12 @@ def main() -> None:
         "half_rate_searchable_p50_s": round(statistics.quantiles(latencies, n=100)[49], 2),
         "half_rate_searchable_p99_s": round(statistics.quantiles(latencies, n=100)[98], 2),
         "elasticsearch_only_seconds": round(direct_seconds, 2),
+        # the backlog and the reindex per core: articles per CPU-second of the worker / of the reindex
+        "backlog_articles_per_cpu_s": round(n / worker_cpu, 1),
+        "reindex_articles": reindexed,
+        "reindex_articles_per_s": round(reindexed / reindex_seconds, 1),
+        "reindex_articles_per_cpu_s": round(reindexed / reindex_cpu, 1),
+        "reindex_cores_busy": round(reindex_cpu / reindex_seconds, 2),
         "measured_at": datetime.now(UTC).isoformat(),
     }
     publish(f"end_to_end-{unique}", result)

@@ -28,8 +28,8 @@ from streams.cli.dead_letters import dlq_cli
 from streams.cli.models import evaluate_cli, train_cli
 from streams.kafka.codec import encode
 from streams.metrics import Metrics
-from streams.pipeline import process_value
-from streams.records import DeadLetter, KafkaPosition
+from streams.pipeline import process_values
+from streams.records import DeadLetter, KafkaPosition, RawArticle
 from streams.settings import Settings
 
 cli = typer.Typer(
@@ -175,19 +175,28 @@ def process(paths: Paths) -> None:
     names = NameDictionary()  # like the worker's table: names learned from earlier inputs serve later ones
     out = sys.stdout.buffer
     failures = 0
+
+    def flush(batch: list[RawArticle]) -> None:  # in batches, as the worker runs them
+        nonlocal failures
+        records = [(item.id.encode(), encode(item), KafkaPosition()) for item in batch]
+        for item, outcome in zip(batch, process_values(records, settings.max_payload_bytes, names, data), strict=True):
+            if isinstance(outcome, DeadLetter):
+                failures += 1
+                err.print(f"[red]{outcome.stage} error[/red] {item.origin}: {outcome.error_message}")
+            else:
+                out.write(orjson.dumps(outcome) + b"\n")
+        batch.clear()
+
+    batch: list[RawArticle] = []
     for item in read_paths(paths, settings.jsonl_fields):
         if isinstance(item, InputError):
             failures += 1
             err.print(f"[red]error[/red] {item.origin}: {item.reason}: {item.message}")
             continue
-        outcome = process_value(
-            encode(item), KafkaPosition(), item.id.encode(), settings.max_payload_bytes, names, data
-        )
-        if isinstance(outcome, DeadLetter):
-            failures += 1
-            err.print(f"[red]{outcome.stage} error[/red] {item.origin}: {outcome.error_message}")
-            continue
-        out.write(orjson.dumps(outcome) + b"\n")
+        batch.append(item)
+        if len(batch) == settings.process_batch_size:
+            flush(batch)
+    flush(batch)
     out.flush()
     if failures:
         raise typer.Exit(code=1)
