@@ -176,27 +176,29 @@ def process(paths: Paths) -> None:
     out = sys.stdout.buffer
     failures = 0
 
-    def flush(batch: list[RawArticle]) -> None:  # in batches, as the worker runs them
-        nonlocal failures
+    def write(batch: list[RawArticle]) -> int:
+        """Enrich a batch as the worker does; write each record, report each dead letter; how many failed."""
         records = [(item.id.encode(), encode(item), KafkaPosition()) for item in batch]
+        failed = 0
         for item, outcome in zip(batch, process_values(records, settings.max_payload_bytes, names, data), strict=True):
             if isinstance(outcome, DeadLetter):
-                failures += 1
+                failed += 1
                 err.print(f"[red]{outcome.stage} error[/red] {item.origin}: {outcome.error_message}")
             else:
                 out.write(orjson.dumps(outcome) + b"\n")
-        batch.clear()
+        return failed
 
     batch: list[RawArticle] = []
     for item in read_paths(paths, settings.jsonl_fields):
         if isinstance(item, InputError):
             failures += 1
             err.print(f"[red]error[/red] {item.origin}: {item.reason}: {item.message}")
-            continue
-        batch.append(item)
+        else:
+            batch.append(item)
         if len(batch) == settings.process_batch_size:
-            flush(batch)
-    flush(batch)
+            failures += write(batch)
+            batch = []
+    failures += write(batch)
     out.flush()
     if failures:
         raise typer.Exit(code=1)

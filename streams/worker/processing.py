@@ -24,6 +24,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from streams.enrich.names import Alias, NameDictionary
 from streams.enrich.ner.model import MODEL_PATHS, default_recognizer
@@ -39,10 +40,10 @@ Event = tuple[bytes | None, bytes, KafkaPosition]  # (message key, value, positi
 PARENT_CHECK_SECONDS = 1.0
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """One record's outcome as it goes on to Kafka, encoded where it was made (a child process: bytes
-    cross back to the worker far cheaper than the records they encode)."""
+    cross back to the worker far cheaper than the records they encode; a tuple, because a dataclass is
+    unpickled field by field)."""
 
     key: bytes | None  # the enriched record's key (its article id), or the raw record's key for a dead letter
     value: bytes  # the encoded enriched record or dead letter
