@@ -6,9 +6,9 @@ stack (deploy/local/services) and on the local cluster (deploy/local/cluster), s
 Both stacks must be up; each one's settings are read from its script's ``env`` (the shell's NEWSFLOW_*
 variables are not needed). Every run gets its own topics and index (deleted afterwards), starts W worker
 processes, waits until the group is stable and has indexed a warm-up article, then produces N articles at
-once and times until all are searchable. CPU seconds come from /proc (utime + stime) of the workers and
-of the stack's broker and Elasticsearch processes, before and after; the stack's figures include
-whatever else uses it at the time (the single-node stack is shared). Prints and writes
+once and times until all are searchable. CPU seconds come from /proc (utime + stime) of the workers (with
+their processing children) and of the stack's broker and Elasticsearch processes, before and after; the
+stack's figures include whatever else uses it at the time (the single-node stack is shared). Prints and writes
 bench/results/scale_out-*.json.
 """
 
@@ -27,7 +27,7 @@ from uuid import uuid4
 
 from kafka.admin import KafkaAdminClient
 
-from bench.end_to_end import ROOT, drop, load_articles, start_workers, wait_indexed
+from bench.end_to_end import ROOT, cpu_seconds, drop, load_articles, start_workers, wait_indexed
 from bench.report import publish
 from streams.kafka.security import kafka_python_options
 from streams.kafka.topics import create_topics, topic_specs
@@ -35,7 +35,6 @@ from streams.settings import Settings
 from streams.sink.elasticsearch import ensure_index, open_client
 from streams.sources.producer import create_producer, produce_articles
 
-TICKS = os.sysconf("SC_CLK_TCK")
 STACKS = {"single node": "services", "cluster": "cluster"}
 
 
@@ -57,11 +56,6 @@ def stack_pids(settings: Settings, script: str) -> list[int]:
         else [state / f"cluster/{kind}-{n}/{kind}.pid" for kind in ("kafka", "es") for n in (1, 2, 3)]
     )
     return [int(f.read_text()) for f in files if f.exists()]
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
 def rss_mib(pid: int) -> int:
@@ -112,11 +106,11 @@ def run(base: Settings, script: str, workers: int, count: int, workdir: Path) ->
         produce_articles(settings, articles[:1], producer)  # warm-up
         asyncio.run(wait_indexed(settings, 1, timeout=180))
         services = stack_pids(settings, script)
-        before = [cpu_seconds(p.pid) for p in processes], [cpu_seconds(pid) for pid in services]
+        before = cpu_seconds(p.pid for p in processes), cpu_seconds(services)
         start = time.monotonic()
         produce_articles(settings, articles[1:], producer)
         end = asyncio.run(wait_indexed(settings, len(articles), timeout=900))
-        after = [cpu_seconds(p.pid) for p in processes], [cpu_seconds(pid) for pid in services]
+        after = cpu_seconds(p.pid for p in processes), cpu_seconds(services)
         worker_rss = [rss_mib(p.pid) for p in processes]
     finally:
         producer.close()
@@ -132,8 +126,8 @@ def run(base: Settings, script: str, workers: int, count: int, workdir: Path) ->
         finally:
             admin.close()
     n = len(articles) - 1
-    worker_cpu = sum(after[0]) - sum(before[0])
-    service_cpu = sum(after[1]) - sum(before[1])
+    worker_cpu = after[0] - before[0]
+    service_cpu = after[1] - before[1]
     return {
         "workers": workers,
         "partitions": settings.topic_partitions,

@@ -86,14 +86,21 @@ def _parsed(
         return dead_letter(stage, exc, value, position, message_key)
 
 
+def indexed_documents(
+    articles: Iterable[EnrichedArticle], stories: StoryIndex, num_perm: int, indexed_at: datetime, key_fields: bool
+) -> list[tuple[str, dict[str, Any]]]:
+    """(id, document) as the index agent writes them, with stories and events from ``stories`` applied in
+    the articles' order instead of the shared story log (offline runs, benchmarks, tests); ``key_fields``
+    as the target index needs them (``not ArticleIndex.server_analysis``)."""
+    return [
+        (document_id(e), to_document(e, indexed_at, stories.apply(story_entry(e, num_perm)), key_fields))
+        for e in articles
+    ]
+
+
 def offline_documents(
     articles: Iterable[EnrichedArticle], settings: Settings, indexed_at: datetime, key_fields: bool
 ) -> list[tuple[str, dict[str, Any]]]:
-    """(id, document) as the index agent writes them, with stories from an in-memory StoryIndex in
-    the articles' order instead of the shared story log (benchmarks, tests, offline runs); ``key_fields``
-    as the target index needs them (``not ArticleIndex.server_analysis``)."""
+    """``indexed_documents`` with a new story index."""
     stories = StoryIndex.configured(settings.stories)
-    return [
-        (document_id(e), to_document(e, indexed_at, stories.apply(story_entry(e, settings.dedup_num_perm)), key_fields))
-        for e in articles
-    ]
+    return indexed_documents(articles, stories, settings.dedup_num_perm, indexed_at, key_fields)

@@ -76,3 +76,11 @@ def articles_index_template(index_pattern: str, replicas: int) -> dict[str, Any]
     template["index_patterns"] = [index_pattern]
     template["template"]["settings"]["index"]["number_of_replicas"] = replicas
     return template
+
+
+def events_index_template(index: str, replicas: int) -> dict[str, Any]:
+    """The events index's template from ``schemas/elasticsearch``, bound to this deployment's index name."""
+    template = copy.deepcopy(load_json("elasticsearch/events.index-template.json"))
+    template["index_patterns"] = [index]
+    template["template"]["settings"]["index"]["number_of_replicas"] = replicas
+    return template

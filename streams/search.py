@@ -6,7 +6,8 @@ stems (streams.text.stemming, so ``للولايات`` finds ``الولايات``
 for Kibana's queries; otherwise newsflow normalizes the query itself for the ``*_key``/``*_stem``
 copies. The query is the same either way. Text in double quotes is an exact phrase (on the key); the
 rest must all match, by key or by stem, and an exact match of the whole query ranks first. Filters
-narrow by source, language, date (published, else fetched), entity, tag and story; facets count the top
+narrow by source, language, date (published, else fetched), entity, tag, story and event (an event's
+articles also include those of events merged into it, oldest first); facets count the top
 entities, tags and sources of the matches: entities and tags are grouped by their matching key and shown
 by their label (the label of the key's entry in one matching document, since ``entities``/``tags`` are
 plain object arrays).
@@ -15,7 +16,7 @@ plain object arrays).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -23,6 +24,7 @@ from elasticsearch import AsyncElasticsearch
 
 from streams.settings import Settings
 from streams.sink.analysis import index_has_server_analysis
+from streams.sink.events import event_members
 from streams.text.normalize import matching_key
 from streams.text.stemming import stem_text
 
@@ -46,6 +48,8 @@ class SearchFilters:
     entity: str | None = None
     tag: str | None = None
     story: str | None = None
+    event: str | None = None  # an event id: its articles, also those of events merged into it
+    event_ids: tuple[str, ...] = ()  # what ``event`` stands for (``search`` looks it up)
 
     def clauses(self) -> list[dict[str, Any]]:
         terms = {
@@ -56,6 +60,8 @@ class SearchFilters:
             "story_id": self.story,
         }
         clauses: list[dict[str, Any]] = [{"term": {name: value}} for name, value in terms.items() if value]
+        if self.event:
+            clauses.append({"terms": {"event_id": list(self.event_ids or (self.event,))}})
         if self.since or self.until:
             bounds = {"gte": self.since.isoformat() if self.since else None}
             bounds["lte"] = self.until.isoformat() if self.until else None
@@ -72,6 +78,7 @@ class SearchHit:
     date: str | None
     snippet: str
     story_id: str | None = None
+    event_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,10 +168,10 @@ def build_query(
         "track_total_hits": True,
         "query": query,
         "highlight": {"pre_tags": ["«"], "post_tags": ["»"], "fields": _highlight(text, fields)},
-        "_source": ["id", "title", "source", "published_at", "fetched_at", "lead", "story_id"],
+        "_source": ["id", "title", "source", "published_at", "fetched_at", "lead", "story_id", "event_id"],
     }
-    if relevance is None:
-        body["sort"] = [{"date": {"order": "desc"}}, "_doc"]
+    if relevance is None:  # newest first; an event's articles in the order they happened
+        body["sort"] = [{"date": {"order": "asc" if filters and filters.event else "desc"}}, "_doc"]
     if facets:
         body["aggs"] = {name: facet_aggregation(field, array) for name, (field, array) in FACETS.items()}
     return body
@@ -201,6 +208,7 @@ def to_hit(raw: dict[str, Any]) -> SearchHit:
         date=source.get("published_at") or source.get("fetched_at"),
         snippet=fragments[0],
         story_id=source.get("story_id"),
+        event_id=source.get("event_id"),
     )
 
 
@@ -213,6 +221,8 @@ async def search(
     facets: bool = True,
 ) -> SearchResult:
     server = await index_has_server_analysis(client, settings.articles_alias)
+    if filters is not None and filters.event:
+        filters = replace(filters, event_ids=await event_members(client, settings, filters.event))
     body = build_query(text, filters, size, facets, SERVER_FIELDS if server else KEY_FIELDS)
     response = await client.search(index=settings.articles_alias, **body)
     aggregations = response.get("aggregations") or {}

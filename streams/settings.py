@@ -57,6 +57,20 @@ class SinkBatching:
 
 
 @dataclass(frozen=True, slots=True)
+class EventOptions:
+    """Event assignment (streams.dedup.events): join an open event at ``threshold`` (TF-IDF cosine plus
+    ``entity_weight`` per shared entity), merge two at ``merge_threshold`` (centroid cosine); an event
+    closes after ``gap`` without articles and takes none ``span`` after its first; ``window`` as stories."""
+
+    threshold: float
+    merge_threshold: float
+    entity_weight: float
+    gap: timedelta
+    span: timedelta
+    window: timedelta
+
+
+@dataclass(frozen=True, slots=True)
 class StoryOptions:
     """``snapshot_file``: where a worker keeps its story index between runs (None: no snapshots),
     written every ``snapshot_seconds`` while the story log moves (streams.dedup.snapshot)."""
@@ -66,6 +80,7 @@ class StoryOptions:
     window: timedelta
     snapshot_file: Path | None = None
     snapshot_seconds: float = 0.0
+    events: EventOptions | None = None  # None: stories only
 
 
 def default_home() -> Path:
@@ -151,6 +166,12 @@ class Settings(BaseSettings):
         default=300.0, ge=0, description="how often a worker snapshots its story index; 0: never (full replay)"
     )
 
+    event_threshold: float = Field(default=0.475, gt=0, description="score for an article to join an event")
+    event_merge_threshold: float = Field(default=0.6, gt=0, le=1, description="centroid cosine to merge two events")
+    event_entity_weight: float = Field(default=0.05, ge=0, description="score per shared entity (up to three)")
+    event_gap_hours: float = Field(default=24, gt=0, description="an event closes after this long without articles")
+    event_span_hours: float = Field(default=72, gt=0, description="an event takes articles this long after its first")
+
     link_wait_seconds: float = Field(
         default=60.0, ge=0, description="how long a headline link waits for its target document to be indexed"
     )
@@ -213,7 +234,23 @@ class Settings(BaseSettings):
         snapshots = self.story_snapshot_dir or self.worker_dir / "stories"
         snapshot_file = snapshots / f"{self.story_log_topic}.npz" if self.story_snapshot_seconds > 0 else None
         return StoryOptions(
-            self.dedup_threshold, self.dedup_num_perm, self.story_window, snapshot_file, self.story_snapshot_seconds
+            self.dedup_threshold,
+            self.dedup_num_perm,
+            self.story_window,
+            snapshot_file,
+            self.story_snapshot_seconds,
+            self.events,
+        )
+
+    @property
+    def events(self) -> EventOptions:
+        return EventOptions(
+            self.event_threshold,
+            self.event_merge_threshold,
+            self.event_entity_weight,
+            timedelta(hours=self.event_gap_hours),
+            timedelta(hours=self.event_span_hours),
+            self.story_window,
         )
 
     @property
@@ -252,6 +289,11 @@ class Settings(BaseSettings):
     def articles_alias(self) -> str:
         """Read and write alias of the article index; the concrete index is ``<alias>-000001``."""
         return f"{self.index_prefix}-articles"
+
+    @property
+    def events_index(self) -> str:
+        """One document per event (streams.sink.events)."""
+        return f"{self.index_prefix}-events"
 
     @property
     def feed_state_path(self) -> Path:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +25,7 @@ from rich.progress import (
 from rich.text import Text
 
 from streams.cli.dead_letters import dlq_cli
+from streams.cli.events import events_command
 from streams.cli.models import evaluate_cli, train_cli
 from streams.kafka.codec import encode
 from streams.metrics import Metrics
@@ -163,16 +164,29 @@ def worker(
 
 
 @cli.command()
-def process(paths: Paths) -> None:
+def process(
+    paths: Paths,
+    as_indexed: Annotated[
+        bool,
+        typer.Option(
+            "--as-indexed",
+            help="print each article as the index stage writes it (story_id and event_id included), "
+            "assigning stories and events over the files in order",
+        ),
+    ] = False,
+) -> None:
     """Parse and enrich files offline (no Kafka), printing enriched records as JSON lines."""
+    from streams.dedup.stories import StoryIndex
     from streams.enrich.names import NameDictionary
     from streams.enrich.version import enrichment
+    from streams.pipeline import indexed_documents
     from streams.sources.files import read_paths
     from streams.sources.inputs import InputError
 
     settings = Settings()
     data = enrichment(settings.topic_lexicon_file)
     names = NameDictionary()  # like the worker's table: names learned from earlier inputs serve later ones
+    stories = StoryIndex.configured(settings.stories)  # one story and event space over all the files
     out = sys.stdout.buffer
     failures = 0
 
@@ -180,12 +194,19 @@ def process(paths: Paths) -> None:
         """Enrich a batch as the worker does; write each record, report each dead letter; how many failed."""
         records = [(item.id.encode(), encode(item), KafkaPosition()) for item in batch]
         failed = 0
+        enriched = []
         for item, outcome in zip(batch, process_values(records, settings.max_payload_bytes, names, data), strict=True):
             if isinstance(outcome, DeadLetter):
                 failed += 1
                 err.print(f"[red]{outcome.stage} error[/red] {item.origin}: {outcome.error_message}")
             else:
-                out.write(orjson.dumps(outcome) + b"\n")
+                enriched.append(outcome)
+        if as_indexed:
+            now = datetime.now(UTC)
+            documents = indexed_documents(enriched, stories, settings.dedup_num_perm, now, key_fields=False)
+            out.writelines(orjson.dumps(document) + b"\n" for _, document in documents)
+        else:
+            out.writelines(orjson.dumps(outcome) + b"\n" for outcome in enriched)
         return failed
 
     batch: list[RawArticle] = []
@@ -219,6 +240,7 @@ def search(
     entity: Annotated[str | None, typer.Option(help="only articles naming this entity (any spelling)")] = None,
     tag: Annotated[str | None, typer.Option(help="only articles with this tag (any spelling)")] = None,
     story: Annotated[str | None, typer.Option(help="only this story id")] = None,
+    event: Annotated[str | None, typer.Option(help="only this event's articles, oldest first")] = None,
     facets: Annotated[bool, typer.Option(help="print the top entities, tags and sources")] = True,
     wait: Annotated[float, typer.Option(help="poll up to this many seconds until something matches")] = 0,
 ) -> None:
@@ -236,6 +258,7 @@ def search(
         entity=entity,
         tag=tag,
         story=story,
+        event=event,
     )
 
     async def run() -> None:
@@ -253,7 +276,8 @@ def search(
                     "\n",
                     (hit.title, "bold"),
                     f"\n  {hit.source or '-'} · {hit.date or '-'}",
-                    f" · score {hit.score:.2f} · id {hit.id} · story {hit.story_id or '-'}\n  {hit.snippet}",
+                    f" · score {hit.score:.2f} · id {hit.id}",
+                    f" · story {hit.story_id or '-'} · event {hit.event_id or '-'}\n  {hit.snippet}",
                 )
             )
         for name, buckets in result.facets.items():
@@ -303,6 +327,7 @@ def reindex(
     )
 
 
+cli.command(name="events")(events_command)
 cli.add_typer(dlq_cli, name="dlq")
 cli.add_typer(evaluate_cli, name="eval")
 cli.add_typer(train_cli, name="train")

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import base64
+import itertools
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 import orjson
 
+from streams.dedup.events import EventSketch
+from streams.dedup.members import hash64
 from streams.dedup.sketch import body_tokens, fingerprint, signature
 from streams.dedup.stories import StoryEntry
+from streams.enrich.keyphrases import stop_words
 from streams.errors import PoisonRecordError
 from streams.records import RECORD_SCHEMA_VERSION, EnrichedArticle
 from streams.schemas import validation_errors
-from streams.text.normalize import matching_key
+from streams.text.normalize import key_tokens, matching_key
+from streams.text.stemming import stem
+
+LEAD_WORDS = 100  # the body's first words describe the event (news puts the facts first)
+EVENT_ENTITY_TYPES = frozenset({"PERSON", "ORG", "LOCATION"})
 
 
 def headlines(enriched: EnrichedArticle) -> tuple[str, ...]:
@@ -27,6 +36,28 @@ def headlines(enriched: EnrichedArticle) -> tuple[str, ...]:
         if key and key not in kept:
             kept[key] = title
     return tuple(kept.values())
+
+
+def event_stems(text: str, language: str | None, words: int | None = None) -> list[int]:
+    """Hashed stems of ``text``'s first ``words`` key words, stop words, digits and letters left out."""
+    stops = stop_words(language or "")
+    kept = (w for w in key_tokens(text) if len(w) > 1 and w not in stops and not w.isdigit())
+    return [hash64(stem(w)) for w in itertools.islice(kept, words)]
+
+
+def event_sketch(enriched: EnrichedArticle) -> EventSketch:
+    article = enriched.article
+    title = event_stems(article.title, article.language)
+    lead = event_stems(" ".join(article.body), article.language, LEAD_WORDS)
+    counts = Counter(title + title + lead)
+    return EventSketch(
+        title=article.title,
+        at=article.published_at or article.fetched_at,
+        terms=tuple(counts.items()),
+        title_terms=tuple(dict.fromkeys(title)),
+        entities=tuple(sorted({e.key for e in enriched.entities if e.type in EVENT_ENTITY_TYPES and e.key})),
+        tags=tuple(sorted({t.key for t in enriched.tags if t.kind == "page" and t.key})),
+    )
 
 
 def story_entry(enriched: EnrichedArticle, num_perm: int, seen_at: datetime | None = None) -> StoryEntry:
@@ -44,6 +75,29 @@ def story_entry(enriched: EnrichedArticle, num_perm: int, seen_at: datetime | No
         signature=signature(tokens, num_perm),
         title_key=matching_key(article.title),
         headlines=headlines(enriched),
+        event=event_sketch(enriched),
+    )
+
+
+def encode_event(sketch: EventSketch) -> dict[str, Any]:
+    return {
+        "title": sketch.title,
+        "at": sketch.at.isoformat(),
+        "terms": [list(pair) for pair in sketch.terms],
+        "title_terms": list(sketch.title_terms),
+        "entities": list(sketch.entities),
+        "tags": list(sketch.tags),
+    }
+
+
+def decode_event(data: dict[str, Any]) -> EventSketch:
+    return EventSketch(
+        title=data["title"],
+        at=datetime.fromisoformat(data["at"]),
+        terms=tuple((int(stem), int(count)) for stem, count in data["terms"]),
+        title_terms=tuple(data["title_terms"]),
+        entities=tuple(data["entities"]),
+        tags=tuple(data["tags"]),
     )
 
 
@@ -59,6 +113,7 @@ def encode_entry(entry: StoryEntry) -> bytes:
             "signature": base64.b64encode(entry.signature.astype("<u4").tobytes()).decode("ascii"),
             "title_key": entry.title_key,
             "headlines": list(entry.headlines),
+            **({"event": encode_event(entry.event)} if entry.event is not None else {}),
         }
     )
 
@@ -80,4 +135,5 @@ def decode_entry(value: bytes) -> StoryEntry:
         signature=np.frombuffer(base64.b64decode(data["signature"]), dtype="<u4").astype(np.uint32),
         title_key=data["title_key"],
         headlines=tuple(data["headlines"]),
+        event=decode_event(data["event"]) if "event" in data else None,
     )

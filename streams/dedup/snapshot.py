@@ -1,9 +1,10 @@
 """Snapshots of a worker's story index, so that a restarted worker replays only the story log's tail.
 
 A snapshot is one local ``.npz`` file (numpy's zip of arrays, read without pickle): the index's
-columns and key arrays, and a JSON header with the format version, the settings the index depends on
-(threshold, permutations, bands, window, expiry period, story-log topic) and the story-log offset
-of the last entry it has applied, per partition. It is written to a temporary file in the same
+columns and key arrays, the event index's state as JSON (streams.dedup.events), and a JSON header with
+the format version, the settings the indexes depend on (threshold, permutations, bands, window, expiry
+period, event options, story-log topic) and the story-log offset of the last entry applied, per
+partition. It is written to a temporary file in the same
 directory, fsynced and renamed over the previous one, so the file at the path is always a whole
 snapshot; reading checks the header, the zip's CRCs and the arrays' shapes, and anything that does
 not fit (another format or setting, a damaged file) is ignored: the worker then replays the whole log.
@@ -26,13 +27,14 @@ from typing import Any
 import numpy as np
 import orjson
 
+from streams.dedup.events import EventIndex
 from streams.dedup.members import MICROSECOND, Members, band_shape
 from streams.dedup.stories import EXPIRE_EVERY, StoryIndex
 from streams.settings import StoryOptions
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: the event index beside the story index
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,15 @@ def settings_fingerprint(options: StoryOptions, topic: str) -> dict[str, Any]:
         "bands": list(band_shape(options.threshold, options.num_perm)),
         "window_us": options.window // MICROSECOND,
         "expire_every": EXPIRE_EVERY,
+        "events": None
+        if options.events is None
+        else {
+            "threshold": options.events.threshold,
+            "merge_threshold": options.events.merge_threshold,
+            "entity_weight": options.events.entity_weight,
+            "gap_us": options.events.gap // MICROSECOND,
+            "span_us": options.events.span // MICROSECOND,
+        },
     }
 
 
@@ -58,6 +69,8 @@ def write_snapshot(path: Path, index: StoryIndex, options: StoryOptions, topic: 
     """Write atomically: a reader finds the previous snapshot or this one, never a part."""
     scalars, state = index.members.state()
     arrays: dict[str, Any] = {**state}
+    if index.events is not None:
+        arrays["events"] = np.frombuffer(orjson.dumps(index.events.state()), np.uint8)
     header = {
         "settings": settings_fingerprint(options, topic),
         "offsets": {str(partition): offset for partition, offset in offsets.items()},
@@ -91,10 +104,15 @@ def read_snapshot(path: Path, options: StoryOptions, topic: str) -> Snapshot | N
             if header["settings"] != settings_fingerprint(options, topic):
                 log.warning("ignoring story snapshot %s: made with other settings (%s)", path, header["settings"])
                 return None
-            arrays = {name: data[name] for name in data.files if name != "header"}
+            arrays = {name: data[name] for name in data.files if name not in ("header", "events")}
+            events = (
+                EventIndex.from_state(options.events, orjson.loads(data["events"].tobytes()))
+                if options.events is not None
+                else None
+            )
         members = Members.from_state(header["state"], arrays)
         offsets = {int(partition): int(offset) for partition, offset in header["offsets"].items()}
     except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
         log.warning("ignoring unreadable story snapshot %s: %s", path, exc)
         return None
-    return Snapshot(StoryIndex(options.threshold, options.num_perm, options.window, members), offsets)
+    return Snapshot(StoryIndex(options.threshold, options.num_perm, options.window, members, events), offsets)

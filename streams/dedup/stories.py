@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from streams.dedup.events import EventAssignment, EventIndex, EventSketch
 from streams.dedup.members import Members, hash64
 from streams.settings import StoryOptions
 from streams.text.normalize import matching_key
@@ -46,6 +47,7 @@ class StoryEntry:
     signature: np.ndarray = field(compare=False)
     title_key: str
     headlines: tuple[str, ...] = ()  # the article's read-also and similar headlines, as displayed
+    event: EventSketch | None = None  # None in entries written before events
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +63,28 @@ class StoryAssignment:
     links: tuple[tuple[str, str], ...]  # (headline, doc_id of the article with that title)
     # articles applied earlier that list this one's title: their links now (doc_id -> links)
     backlinks: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    event: EventAssignment | None = None  # None when the index or the entry has no events
 
 
 class StoryIndex:
-    def __init__(self, threshold: float, num_perm: int, window: timedelta, members: Members | None = None) -> None:
+    def __init__(
+        self,
+        threshold: float,
+        num_perm: int,
+        window: timedelta,
+        members: Members | None = None,
+        events: EventIndex | None = None,
+    ) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
         self.window = window
         self.members = members or Members.empty(threshold, num_perm)
+        self.events = events  # the event index applied to the same entries (streams.dedup.events)
 
     @classmethod
     def configured(cls, options: StoryOptions) -> StoryIndex:
-        return cls(options.threshold, options.num_perm, options.window)
+        events = EventIndex(options.events) if options.events is not None else None
+        return cls(options.threshold, options.num_perm, options.window, events=events)
 
     def __len__(self) -> int:
         return self.members.present_count
@@ -92,10 +104,17 @@ class StoryIndex:
             backlinks = self._resolve_awaiting(entry, row)
         else:
             members.deliver(row, hash64(entry.delivery), entry.seen_at, entry.source)
+        story_id = members.story_id(row)
+        duplicate_of = story_id if members.duplicate[row] else None
+        event = (
+            self.events.apply(entry.doc_id, entry.event, entry.source, duplicate_of)
+            if self.events is not None and entry.event is not None
+            else None
+        )
         return StoryAssignment(
             doc_id=entry.doc_id,
-            story_id=members.story_id(row),
-            duplicate_of=members.story_id(row) if members.duplicate[row] else None,
+            story_id=story_id,
+            duplicate_of=duplicate_of,
             similarity=float(members.similarity[row]),
             seen_count=members.seen_count(row),
             first_seen=members.first_seen(row),
@@ -103,6 +122,7 @@ class StoryIndex:
             sources=members.sources(row),
             links=self.links(entry.doc_id, members.headlines(row)),
             backlinks=backlinks,
+            event=event,
         )
 
     def links(self, doc_id: str, headlines: Sequence[str]) -> tuple[tuple[str, str], ...]:

@@ -4,7 +4,7 @@
 - ``/ops/health``: 200 while every held partition moves, 503 with the stalled ones (streams.worker.liveness);
 - ``/ops/``: the live ops page (``ops.html``; it polls ``/ops/stats.json`` and sets every value with
   ``textContent``, so article text is never parsed as HTML), ``/ops/dead-letters/N/`` one dead letter;
-- ``/search/?q=...&source=&language=&since=&until=&entity=&tag=&story=&size=``: streams.search as JSON.
+- ``/search/?q=...&source=&language=&since=&until=&entity=&tag=&story=&event=&size=``: streams.search as JSON.
 """
 
 from __future__ import annotations
@@ -173,6 +173,7 @@ class OpsViews:
                 entity=query.get("entity") or None,
                 tag=query.get("tag") or None,
                 story=query.get("story") or None,
+                event=query.get("event") or None,
             )
             size = min(100, max(1, int(query.get("size", "10"))))
         except ValueError as exc:

@@ -27,6 +27,8 @@ def story_fields(story: StoryAssignment) -> dict[str, Any]:
         "first_seen": story.first_seen.isoformat(),
         "last_seen": story.last_seen.isoformat(),
         "sources": list(story.sources),
+        "event_id": story.event.event_id if story.event is not None else None,
+        "event_similarity": story.event.similarity if story.event is not None else None,
     }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,13 +66,15 @@ async def open_client(connection: ElasticsearchConnection) -> AsyncIterator[Asyn
 
 
 async def drop_index(client: AsyncElasticsearch, settings: Settings) -> None:
-    """Delete the article indices (behind the alias or left by a reindex), a reindex's state and the
-    template (tests, benchmarks, resets)."""
+    """Delete the article indices (behind the alias or left by a reindex), a reindex's state, the events
+    index and their templates (tests, benchmarks, resets)."""
     alias = settings.articles_alias
     found = await client.indices.get(index=f"{alias}-*,{alias}.reindex", ignore_unavailable=True, allow_no_indices=True)
     if found:  # by name: the node refuses wildcard deletes
         await client.indices.delete(index=",".join(found))
     await client.indices.delete_index_template(name=settings.articles_alias)
+    await client.indices.delete(index=settings.events_index, ignore_unavailable=True)
+    await client.options(ignore_status=NOT_FOUND).indices.delete_index_template(name=settings.events_index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,10 +167,12 @@ class BulkIndexer:
         refresh: bool = False,
         partial: bool = False,
         wait_missing: float = 0.0,
+        versions: Mapping[str, int] | None = None,
     ) -> BulkOutcome:
         """Index whole documents, or with ``partial`` update fields of existing ones. A document to update
         that is not there (yet: another worker may not have flushed it) is tried again, under the same
-        backoff, for up to ``wait_missing`` seconds, then listed in ``missing``."""
+        backoff, for up to ``wait_missing`` seconds, then listed in ``missing``. ``versions``: external
+        versions of whole documents; a write older than the stored document is a conflict, so acked."""
         outcome = BulkOutcome()
         pending = dict(documents)
         deadline = time.monotonic() + wait_missing
@@ -176,7 +180,7 @@ class BulkIndexer:
         async def send_pending() -> None:
             nonlocal pending
             outcome.throttled = False
-            retry, missing = await self._write_once(pending, outcome, partial)
+            retry, missing = await self._write_once(pending, outcome, partial, versions or {})
             if time.monotonic() < deadline:
                 retry += missing
             else:
@@ -198,13 +202,14 @@ class BulkIndexer:
         return outcome
 
     async def _write_once(
-        self, pending: dict[str, dict[str, Any]], outcome: BulkOutcome, partial: bool
+        self, pending: dict[str, dict[str, Any]], outcome: BulkOutcome, partial: bool, versions: Mapping[str, int]
     ) -> tuple[list[str], list[str]]:
         """One bulk pass: (ids to send again, ids of documents to update that do not exist)."""
         actions = (
             {"_op_type": "update", "_index": self._index, "_id": i, "doc": d, "retry_on_conflict": 3}
             if partial
             else {"_op_type": "index", "_index": self._index, "_id": i, "_source": d}
+            | ({"version": versions[i], "version_type": "external"} if i in versions else {})
             for i, d in pending.items()
         )
         retry: list[str] = []

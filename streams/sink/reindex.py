@@ -350,7 +350,10 @@ class Reindex:
             current = new.get(hit["_id"])
             if current is None:
                 report.kept_as_is += await self._merge_into_new(state, hit["_id"], None)
-            elif merged_story(hit["_source"], current) != {k: current.get(k, []) for k in (*STORY_FIELDS, "links")}:
+            elif merged_story(hit["_source"], current) != {
+                **{k: current[k] for k in STORY_FIELDS if k in current},
+                "links": current.get("links", []),
+            }:
                 report.merged += await self._merge_into_new(state, hit["_id"], None)
         self.progress.advance(len(hits))
 

@@ -6,11 +6,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from streams.dedup.events import EventAssignment
 from streams.dedup.stories import StoryAssignment
 from streams.records import EnrichedArticle
 from streams.sink.documents import to_document
 
-STORY_FIELDS = ("story_id", "duplicate_of", "similarity", "seen_count", "first_seen", "last_seen", "sources")
+STORY_FIELDS = (
+    "story_id",
+    "duplicate_of",
+    "similarity",
+    "seen_count",
+    "first_seen",
+    "last_seen",
+    "sources",
+    "event_id",
+    "event_similarity",
+)
 
 
 def merged_story(*copies: dict[str, Any]) -> dict[str, Any]:
@@ -20,7 +31,7 @@ def merged_story(*copies: dict[str, Any]) -> dict[str, Any]:
     links: list[dict[str, str]] = []
     for doc in (best, *copies):
         links += [link for link in doc.get("links", []) if link not in links]
-    return {**{name: best[name] for name in STORY_FIELDS}, "links": links}
+    return {**{name: best[name] for name in STORY_FIELDS if name in best}, "links": links}  # event_* came later
 
 
 def assignment_of(doc: dict[str, Any]) -> StoryAssignment:
@@ -34,6 +45,7 @@ def assignment_of(doc: dict[str, Any]) -> StoryAssignment:
         last_seen=datetime.fromisoformat(doc["last_seen"]),
         sources=tuple(doc["sources"]),
         links=tuple((link["headline"], link["id"]) for link in doc.get("links", [])),
+        event=EventAssignment(doc["event_id"], doc.get("event_similarity") or 1.0) if doc.get("event_id") else None,
     )
 
 

@@ -1,4 +1,5 @@
-"""Reads delivered articles from files: ``.txt`` scraped articles, ``.html`` pages, ``.jsonl`` records
+"""Reads delivered articles from files: ``.txt`` scraped articles, ``.html`` pages, ``.jsonl`` records,
+``.json`` files of one record or an array of them, ``.zip`` archives of such files (SaudiNewsNet's days)
 and saved ``.rss``/``.atom``/``.xml`` feeds.
 
 Each input becomes a RawArticle with a stable id, or an InputError that says what is wrong (the
@@ -8,7 +9,8 @@ producer dead-letters those). Field names of JSON records are mapped by ``Settin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,8 @@ from streams.sources.feeds import FeedCursor, poll_feed
 from streams.sources.inputs import InputError, stable_id
 
 FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
-SUFFIXES = frozenset({".txt", ".jsonl", ".html", ".htm", *FEED_SUFFIXES})
+RECORD_SUFFIXES = frozenset({".jsonl", ".json"})
+SUFFIXES = frozenset({".txt", ".html", ".htm", ".zip", *RECORD_SUFFIXES, *FEED_SUFFIXES})
 
 
 def decode_text(data: bytes) -> str | None:
@@ -117,27 +120,75 @@ def map_record(
     )
 
 
-def read_jsonl_file(path: Path, fields: Mapping[str, Sequence[str]]) -> Iterator[RawArticle | InputError]:
-    fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            origin = f"{path}:{number}"
+Record = tuple[str, Any, bytes]  # (origin, decoded JSON, its bytes)
+
+
+def records_to_articles(
+    records: Iterable[Record | InputError], fields: Mapping[str, Sequence[str]], fetched_at: datetime
+) -> Iterator[RawArticle | InputError]:
+    """An article per record, or an error for what is not an article record (errors pass through)."""
+    for item in records:
+        if isinstance(item, InputError):
+            yield item
+            continue
+        origin, record, raw = item
+        if not isinstance(record, dict):
+            yield InputError(origin, "bad_json", f"record is a JSON {type(record).__name__}, not an object", raw)
+            continue
+        article = map_record(record, fields, origin, fetched_at)
+        if not article.content.strip():
+            message = f"record has no content in any of {list(fields['content'])}"
+            yield InputError(origin, "no_content", message, raw)
+            continue
+        yield article
+
+
+def jsonl_records(lines: Iterable[bytes], name: str) -> Iterator[Record | InputError]:
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
             try:
-                record = orjson.loads(line)
+                yield f"{name}:{number}", orjson.loads(line), line
             except orjson.JSONDecodeError as exc:
-                yield InputError(origin, "bad_json", f"line is not valid JSON: {exc}", line)
-                continue
-            if not isinstance(record, dict):
-                yield InputError(origin, "bad_json", f"line is a JSON {type(record).__name__}, not an object", line)
-                continue
-            article = map_record(record, fields, origin, fetched_at)
-            if not article.content.strip():
-                message = f"record has no content in any of {list(fields['content'])}"
-                yield InputError(origin, "no_content", message, line)
-                continue
-            yield article
+                yield InputError(f"{name}:{number}", "bad_json", f"line is not valid JSON: {exc}", line)
+
+
+def json_records(data: bytes, name: str) -> Iterator[Record | InputError]:
+    """A JSON file's records: the items of an array, or the one object."""
+    try:
+        decoded = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        yield InputError(name, "bad_json", f"file is not valid JSON: {exc}", data[:65536])
+        return
+    if isinstance(decoded, list):
+        for number, record in enumerate(decoded):
+            yield f"{name}[{number}]", record, orjson.dumps(record)
+    else:
+        yield name, decoded, data[:65536]
+
+
+def file_records(path: Path) -> Iterator[Record | InputError]:
+    """The JSON records of a ``.jsonl``, ``.json`` or ``.zip`` (of such files, in name order)."""
+    if path.suffix == ".jsonl":
+        with path.open("rb") as handle:
+            yield from jsonl_records(handle, str(path))
+    elif path.suffix == ".json":
+        yield from json_records(path.read_bytes(), str(path))
+    else:
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            yield InputError(str(path), "unsupported", f"not a zip archive: {exc}", b"")
+            return
+        with archive:
+            for name in sorted(n for n in archive.namelist() if Path(n).suffix in RECORD_SUFFIXES):
+                data, origin = archive.read(name), f"{path}!{name}"
+                is_jsonl = name.endswith(".jsonl")
+                yield from jsonl_records(data.splitlines(), origin) if is_jsonl else json_records(data, origin)
+
+
+def read_record_file(path: Path, fields: Mapping[str, Sequence[str]]) -> Iterator[RawArticle | InputError]:
+    fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    yield from records_to_articles(file_records(path), fields, fetched_at)
 
 
 def read_paths(paths: Sequence[Path], fields: Mapping[str, Sequence[str]]) -> Iterator[RawArticle | InputError]:
@@ -145,8 +196,8 @@ def read_paths(paths: Sequence[Path], fields: Mapping[str, Sequence[str]]) -> It
     for path in paths:
         if path.is_dir():
             yield from read_paths(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES), fields)
-        elif path.suffix == ".jsonl":
-            yield from read_jsonl_file(path, fields)
+        elif path.suffix in RECORD_SUFFIXES or path.suffix == ".zip":
+            yield from read_record_file(path, fields)
         elif path.suffix == ".txt":
             yield read_text_file(path)
         elif path.suffix in {".html", ".htm"}:
@@ -175,6 +226,8 @@ def count_inputs(paths: Sequence[Path]) -> int:
         elif path.suffix == ".jsonl":
             with path.open("rb") as handle:
                 total += sum(1 for line in handle if line.strip())
+        elif path.suffix in {".json", ".zip"}:
+            total += sum(1 for _ in file_records(path))
         else:
             total += 1
     return total

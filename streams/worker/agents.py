@@ -28,6 +28,7 @@ from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.documents import document_id, links_field, to_document
 from streams.sink.elasticsearch import ArticleIndex, BulkIndexer, Rejected, ensure_index, open_client
+from streams.sink.events import ensure_events_index, event_document, newest
 from streams.worker.acks import finished
 from streams.worker.processing import BatchProcessor, Outcome
 
@@ -108,9 +109,11 @@ def make_index_agent(
                 prepared.append(await ensure_index(client, settings))
 
             await retrier.run("preparing the article index", prepare)
+            await retrier.run("preparing the events index", lambda: ensure_events_index(client, settings))
             indexer = BulkIndexer(client, settings.articles_alias, settings.sink, retrier)
+            events = BulkIndexer(client, settings.events_index, settings.sink, retrier)
             key_fields = not prepared[-1].server_analysis
-            stage = IndexStage(indexer, stories, dead_letter_topic, retrier, settings, telemetry, key_fields)
+            stage = IndexStage(indexer, events, stories, dead_letter_topic, retrier, settings, telemetry, key_fields)
             async for events in stream.take_events(settings.sink_batch_size, within=settings.sink_batch_seconds):
                 telemetry.batch_in("index", events, stream.app.consumer.highwater)
                 await index_or_dead_letter(events, stage)
@@ -138,6 +141,7 @@ class IndexStage:
     """What the index agent works with for every batch."""
 
     indexer: BulkIndexer
+    events: BulkIndexer  # event summaries (streams.sink.events)
     stories: Stories
     dead_letter_topic: Any
     retrier: Retrier
@@ -218,5 +222,12 @@ async def index_batch(events: Sequence[Any], stage: IndexStage) -> None:
             log.warning("could not link headlines of %s: %s", rejected.doc_id, rejected.reason)
         for doc_id in linked.missing:
             log.warning("could not link headlines of %s: not indexed within %.0f s", doc_id, linked_wait)
+    summaries = newest(summary for story in assignments if story.event for summary in story.event.changed)
+    if summaries:
+        written = await stage.events.write(
+            [(s.event_id, event_document(s)) for s in summaries], versions={s.event_id: s.revision for s in summaries}
+        )
+        for rejected in written.rejected:
+            log.warning("could not write event %s: %s", rejected.doc_id, rejected.reason)
     if letters:
         await publish_dead_letters(letters, stage)

@@ -86,3 +86,42 @@ def test_directories_are_walked(tmp_path: Path) -> None:
     (tmp_path / "ignored.csv").write_text("a,b", encoding="utf-8")
     assert count_inputs([tmp_path]) == 3
     assert len(list(read_paths([tmp_path], FIELDS))) == 3
+
+
+SAUDI_DAY = SAUDI_SAMPLE.parent / "2015-08-07.zip"
+
+
+def test_a_saudinewsnet_day_archive_is_read_as_its_records() -> None:
+    items = list(read_paths([SAUDI_DAY], FIELDS))
+    articles = [i for i in items if isinstance(i, RawArticle)]
+    assert len(items) == count_inputs([SAUDI_DAY])
+    assert len(articles) > 1000
+    assert len({a.id for a in articles}) == len(articles)
+    assert all(a.url and a.url.startswith("http") for a in articles)
+    assert articles[0].origin.startswith(f"{SAUDI_DAY}!")
+    assert articles[0].origin.endswith("[0]")
+
+
+def test_a_json_file_holds_one_record_or_an_array(tmp_path: Path) -> None:
+    one, many = tmp_path / "one.json", tmp_path / "many.json"
+    one.write_bytes(orjson.dumps({"title": "t", "text": "Body one."}))
+    many.write_bytes(orjson.dumps([{"title": "a", "text": "Body a."}, {"title": "b"}, 3]))
+    items = list(read_paths([one, many], FIELDS))
+    assert [type(i).__name__ for i in items] == ["RawArticle", "RawArticle", "InputError", "InputError"]
+    assert [i.reason for i in items if isinstance(i, InputError)] == ["no_content", "bad_json"]
+    assert count_inputs([one, many]) == 4
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        pytest.param("broken.json", b"[{", "bad_json", id="broken-json"),
+        pytest.param("broken.zip", b"PK not a zip", "unsupported", id="broken-zip"),
+    ],
+)
+def test_unreadable_record_files_are_input_errors(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    (item,) = read_paths([path], FIELDS)
+    assert isinstance(item, InputError)
+    assert (item.origin, item.reason) == (str(path), reason)

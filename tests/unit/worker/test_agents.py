@@ -65,6 +65,7 @@ async def test_a_bug_while_indexing_dead_letters_the_batch(
     try:
         stage = IndexStage(
             BulkIndexer(client, "unused", settings.sink, Retrier(settings.backoff)),
+            BulkIndexer(client, "unused-events", settings.sink, Retrier(settings.backoff)),
             InMemoryStories(settings),
             topic,
             Retrier(Backoff(0.01), telemetry.retried),
