@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -47,16 +48,34 @@ def event_stems(text: str, language: str | None, words: int | None = None) -> li
 
 def event_sketch(enriched: EnrichedArticle) -> EventSketch:
     article = enriched.article
-    title = event_stems(article.title, article.language)
-    lead = event_stems(" ".join(article.body), article.language, LEAD_WORDS)
-    counts = Counter(title + title + lead)
+    return text_event_sketch(
+        article.title,
+        article.body,
+        article.language,
+        article.published_at or article.fetched_at,
+        entities=sorted({e.key for e in enriched.entities if e.type in EVENT_ENTITY_TYPES and e.key}),
+        tags=sorted({t.key for t in enriched.tags if t.kind == "page" and t.key}),
+    )
+
+
+def text_event_sketch(
+    title: str,
+    paragraphs: Sequence[str],
+    language: str | None,
+    at: datetime,
+    entities: Sequence[str] = (),
+    tags: Sequence[str] = (),
+) -> EventSketch:
+    """The sketch of a title and body: stems of the title (counted twice) and of the lead's words."""
+    title_stems = event_stems(title, language)
+    lead = event_stems(" ".join(paragraphs), language, LEAD_WORDS)
     return EventSketch(
-        title=article.title,
-        at=article.published_at or article.fetched_at,
-        terms=tuple(counts.items()),
-        title_terms=tuple(dict.fromkeys(title)),
-        entities=tuple(sorted({e.key for e in enriched.entities if e.type in EVENT_ENTITY_TYPES and e.key})),
-        tags=tuple(sorted({t.key for t in enriched.tags if t.kind == "page" and t.key})),
+        title=title,
+        at=at,
+        terms=tuple(Counter(title_stems + title_stems + lead).items()),
+        title_terms=tuple(dict.fromkeys(title_stems)),
+        entities=tuple(entities),
+        tags=tuple(tags),
     )
 
 

@@ -1,4 +1,4 @@
-"""A worker restarted from a snapshot of its story index (streams.dedup.snapshot) answers exactly as a
+"""A worker restarted from a snapshot of its story and event index (streams.dedup.snapshot) answers exactly as a
 worker that replayed the whole story log, on the real broker: the same story log is built twice, on
 two topics, and the same last entries are answered once by a story log restored from the snapshot
 its first run wrote (replaying only the tail) and once by one without snapshots (replaying all)."""
@@ -118,3 +118,6 @@ async def test_a_worker_restarted_from_its_snapshot_answers_as_a_full_replay(
     before = {entry.doc_id for entry in entries[:300]}  # re-deliveries of articles from before the restart
     assert any(story.doc_id in before and story.seen_count > 1 for story in from_snapshot)
     assert any(story.duplicate_of for story in from_snapshot)
+    events = [story.event for story in from_snapshot]  # the event index came back with the story index
+    assert all(event is not None for event in events)
+    assert any(event.changed[0].article_count > 1 for event in events if event is not None and event.changed)

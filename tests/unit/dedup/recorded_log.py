@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
 
-from streams.dedup.entries import encode_entry
+from streams.dedup.entries import encode_entry, text_event_sketch
 from streams.dedup.sketch import body_tokens, fingerprint, signature
 from streams.dedup.stories import StoryEntry
 from streams.text.normalize import matching_key
@@ -41,6 +41,7 @@ def entry(
         signature=signature(tokens, NUM_PERM),
         title_key=matching_key(title),
         headlines=more.get("headlines", ()),  # type: ignore[arg-type]
+        event=text_event_sketch(title, paragraphs, "ar", seen_at),
     )
 
 
@@ -67,7 +68,14 @@ def recorded_log(articles: int = 1400) -> list[bytes]:
             earlier = randomness.randint(max(0, n - 300), n - 1)
             again = log[[e.doc_id for e in log].index(records[earlier]["id"])]
             redelivered = StoryEntry(
-                again.doc_id, f"r{n}", seen, f"mirror-{n % 3}", again.fingerprint, again.signature, again.title_key
+                again.doc_id,
+                f"r{n}",
+                seen,
+                f"mirror-{n % 3}",
+                again.fingerprint,
+                again.signature,
+                again.title_key,
+                event=again.event,
             )
             log += [redelivered, redelivered]  # the second is a replay of a counted delivery
     return [encode_entry(e) for e in log]

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
 
-from streams.dedup.entries import event_stems
+from streams.dedup.entries import text_event_sketch
 from streams.dedup.events import EventIndex, EventSketch
 from streams.settings import EventOptions
 
@@ -51,19 +52,7 @@ def make_sketch() -> MakeSketch:
     """Factory: the sketch of (title, lead) as streams.dedup.entries builds it, fields overridable."""
 
     def make(text: tuple[str, str], at: datetime = T0, **overrides: object) -> EventSketch:
-        title = event_stems(text[0], "ar")
-        lead = event_stems(text[1], "ar")
-        counts: dict[int, int] = {}
-        for stem in title + title + lead:
-            counts[stem] = counts.get(stem, 0) + 1
-        fields: dict[str, object] = {
-            "title": text[0],
-            "at": at,
-            "terms": tuple(counts.items()),
-            "title_terms": tuple(dict.fromkeys(title)),
-        }
-        fields.update(overrides)
-        return EventSketch(**fields)  # type: ignore[arg-type]
+        return dataclasses.replace(text_event_sketch(text[0], [text[1]], "ar", at), **overrides)  # type: ignore[arg-type]
 
     return make
 
