@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import numpy as np
-
 from streams.settings import EventOptions
 
 CENTROID_TERMS = 80  # terms kept per event centroid (the heaviest)
@@ -41,6 +39,7 @@ MIN_SHARED_TERMS = 2  # of those, a candidate has at least this many in its cent
 MAX_SHARED_ENTITIES = 3
 LABEL_CANDIDATES = 40  # members whose titles may label an event
 SUMMARY_ITEMS = 10  # top entities and tags in an event's summary
+DAY_US = 86_400_000_000
 SWEEP_EVERY_US = 10 * 60 * 1_000_000  # open events are checked for their gap and span this often (data time)
 
 
@@ -147,8 +146,9 @@ class EventIndex:
         self.aliases: dict[str, str] = {}  # merged event id -> the event it was merged into
         self.article_events: dict[str, str] = {}  # doc_id -> the event it joined (an alias after a merge)
         self.df: Counter[int] = Counter()  # stem -> articles of the window that have it
-        self.articles: list[tuple[int, str, np.ndarray]] = []  # (time, doc_id, stems as uint64) in apply order
-        self._expired_upto = 0  # articles[:_expired_upto] are forgotten
+        self.documents = 0  # articles in the window
+        # per day of article time: its articles' stem counts and ids, forgotten a day at a time
+        self.days: dict[int, tuple[Counter[int], list[str]]] = {}
         self.postings: dict[int, set[str]] = {}  # stem -> open events whose centroid has it
         self.open: dict[str, None] = {}  # open event ids, in the order they opened
         self.watermark_us = 0
@@ -177,8 +177,11 @@ class EventIndex:
         at = _micros(sketch.at)
         self._advance(at)
         stems = [term for term, _ in sketch.terms]
-        self.articles.append((at, doc_id, np.array(stems, dtype=np.uint64)))
+        day_df, day_docs = self.days.setdefault(at // DAY_US, (Counter(), []))
+        day_df.update(stems)
+        day_docs.append(doc_id)
         self.df.update(stems)
+        self.documents += 1
         copied = self.event_of(representative) if representative is not None else None
         if copied is not None and copied in self.events:
             event, score, merged = self.events[copied], 1.0, list[str]()
@@ -207,7 +210,7 @@ class EventIndex:
     # -- scoring -------------------------------------------------------------------------------
 
     def idf(self, stem: int) -> float:
-        return math.log((len(self.articles) - self._expired_upto + 1) / (self.df[stem] + 1)) + 1.0
+        return math.log((self.documents + 1) / (self.df[stem] + 1)) + 1.0
 
     def _vector(self, terms: Iterable[tuple[int, int]]) -> dict[int, float]:
         weights = {stem: (1.0 + math.log(count)) * self.idf(stem) for stem, count in terms}
@@ -285,7 +288,6 @@ class EventIndex:
         other = self.events[other_id]
         if (other.count, -other.first_us) > (survivor.count, -survivor.first_us):
             survivor, other = other, survivor
-        self._close(other)
         for stem, weight in other.centroid.items():
             survivor.centroid[stem] = survivor.centroid.get(stem, 0.0) + weight
         survivor.entities.update(other.entities)
@@ -298,16 +300,20 @@ class EventIndex:
         survivor.merged_ids.extend([other.event_id, *other.merged_ids])
         survivor.revision += 1
         self._prune(survivor)
+        self._close(other)
         other.merged_into = survivor.event_id
         other.revision += 1
         self.aliases[other.event_id] = survivor.event_id
         return survivor
 
     def _close(self, event: Event) -> None:
-        """No longer a candidate (merged, idle for the gap or past its span)."""
+        """No longer a candidate (merged, idle for the gap or past its span): its words are dropped, its
+        summary stays (with its label) for re-deliveries and merges to report."""
         self.open.pop(event.event_id, None)
         for stem in event.centroid:
             self._unpost(stem, event.event_id)
+        event.titles = [(event.label(), ())]
+        event.centroid = {}
 
     def _unpost(self, stem: int, event_id: str) -> None:
         posted = self.postings.get(stem)
@@ -331,14 +337,12 @@ class EventIndex:
             if at - event.last_us > gap or at - event.first_us > span:
                 self._close(event)
         horizon = at - self.options.window // timedelta(microseconds=1)
-        while self._expired_upto < len(self.articles) and self.articles[self._expired_upto][0] < horizon:
-            _, doc_id, stems = self.articles[self._expired_upto]
-            self.df.subtract(stems.tolist())
-            self.article_events.pop(doc_id, None)
-            self._expired_upto += 1
-        if self._expired_upto > len(self.articles) // 2 and self._expired_upto > 1000:
-            del self.articles[: self._expired_upto]
-            self._expired_upto = 0
+        for day in sorted(d for d in self.days if (d + 1) * DAY_US <= horizon):
+            day_df, day_docs = self.days.pop(day)
+            self.df.subtract(day_df)
+            self.documents -= len(day_docs)
+            for doc_id in day_docs:
+                self.article_events.pop(doc_id, None)
             self.df = +self.df  # drop the zero counts
         for event_id in [e for e, event in self.events.items() if event.last_us < horizon]:
             event = self.events.pop(event_id)
@@ -371,7 +375,7 @@ class EventIndex:
             ],
             "aliases": list(self.aliases.items()),
             "article_events": list(self.article_events.items()),
-            "articles": [[at, doc_id, stems.tolist()] for at, doc_id, stems in self.articles[self._expired_upto :]],
+            "days": [[day, list(day_df.items()), day_docs] for day, (day_df, day_docs) in self.days.items()],
             "open": list(self.open),
             "watermark_us": self.watermark_us,
             "swept_us": self._swept_us,
@@ -399,9 +403,10 @@ class EventIndex:
             index.events[event.event_id] = event
         index.aliases = dict(state["aliases"])
         index.article_events = dict(state["article_events"])
-        index.articles = [(at, doc_id, np.array(stems, dtype=np.uint64)) for at, doc_id, stems in state["articles"]]
-        for _, _, stems in index.articles:
-            index.df.update(stems)
+        for day, day_df, day_docs in state["days"]:
+            index.days[day] = (Counter(dict(day_df)), list(day_docs))
+            index.df.update(index.days[day][0])
+            index.documents += len(day_docs)
         index.watermark_us = state["watermark_us"]
         index._swept_us = state["swept_us"]
         for event_id in state["open"]:

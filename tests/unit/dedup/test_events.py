@@ -9,19 +9,12 @@ import pytest
 
 from streams.dedup.entries import text_event_sketch
 from streams.dedup.events import EventIndex, EventSketch
-from streams.settings import EventOptions
+from streams.settings import EventOptions, Settings
 
 pytestmark = pytest.mark.unit
 
 T0 = datetime(2015, 7, 21, 8, 0, tzinfo=UTC)
-OPTIONS = EventOptions(
-    threshold=0.3,
-    merge_threshold=0.6,
-    entity_weight=0.05,
-    gap=timedelta(hours=24),
-    span=timedelta(hours=72),
-    window=timedelta(days=7),
-)
+OPTIONS = Settings().events  # the shipped thresholds
 # three wordings of one incident, and other news of the same day
 ATTACK = (
     "مقتل جنديين في قصف حوثي على نجران",
@@ -57,19 +50,54 @@ def make_sketch() -> MakeSketch:
     return make
 
 
-def test_wordings_of_one_incident_share_an_event_and_other_news_does_not(make_sketch: MakeSketch) -> None:
+ENGLISH = {
+    "attack": (
+        "Two soldiers killed as rebels shell border town",
+        "Two soldiers were killed on Tuesday when rebel shells hit army posts near the border town of Najran, "
+        "the civil defence said, adding that the wounded were taken to hospital.",
+    ),
+    "attack_2": (
+        "Rebel shelling kills two soldiers near Najran",
+        "Shells fired by rebels across the border killed two soldiers at army posts near Najran on Tuesday, "
+        "according to the civil defence, which said the wounded were in hospital.",
+    ),
+    "attack_3": (
+        "Civil defence: two soldiers die in border shelling",
+        "The civil defence said two soldiers died when rebel shells struck army posts close to the border town "
+        "of Najran; the wounded were taken to hospital.",
+    ),
+    "match": (
+        "Chelsea beat Arsenal three goals to one",
+        "Chelsea beat Arsenal three goals to one on Saturday evening at Stamford Bridge, with two goals from "
+        "the striker and one from the midfielder in the second half.",
+    ),
+    "market": (
+        "Shares close higher on bank gains",
+        "The stock index closed higher on Monday, led by banks and petrochemical companies, as trading volumes rose.",
+    ),
+}
+ARABIC = {"attack": ATTACK, "attack_2": ATTACK_2, "attack_3": ATTACK_3, "match": MATCH, "market": MARKET}
+
+
+@pytest.mark.parametrize(("language", "texts"), [("ar", ARABIC), ("en", ENGLISH)])
+def test_wordings_of_one_incident_share_an_event_and_other_news_does_not(
+    language: str, texts: dict[str, tuple[str, str]]
+) -> None:
+    def sketch(name: str) -> EventSketch:
+        return text_event_sketch(texts[name][0], [texts[name][1]], language, T0)
+
     index = EventIndex(OPTIONS)
-    first = index.apply("a", make_sketch(ATTACK), "okaz", None)
-    index.apply("m", make_sketch(MATCH), "sabq", None)
-    index.apply("k", make_sketch(MARKET), "aleqt", None)
-    second = index.apply("b", make_sketch(ATTACK_2), "sabq", None)
-    third = index.apply("c", make_sketch(ATTACK_3), "alriyadh", None)
+    first = index.apply("a", sketch("attack"), "okaz", None)
+    index.apply("m", sketch("match"), "sabq", None)
+    index.apply("k", sketch("market"), "aleqt", None)
+    second = index.apply("b", sketch("attack_2"), "sabq", None)
+    third = index.apply("c", sketch("attack_3"), "alriyadh", None)
     assert first.event_id == second.event_id == third.event_id == "a"
     assert index.event_of("m") == "m"
     assert index.event_of("k") == "k"
     summary = third.changed[0]
     assert (summary.event_id, summary.article_count, summary.outlets) == ("a", 3, ("alriyadh", "okaz", "sabq"))
-    assert summary.label in (ATTACK[0], ATTACK_2[0], ATTACK_3[0])
+    assert summary.label in {texts[name][0] for name in ("attack", "attack_2", "attack_3")}
     assert summary.revision == 3
 
 
