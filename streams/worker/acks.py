@@ -14,8 +14,12 @@ first indexed offset there was 42).
 ``FinishedOnlyConsumer`` keeps Faust's commit machinery with two rules on top:
 
 - a commit must start at the partition's committed offset (its first offset when none is committed);
-  when the run's head is missing the commit waits and the partition is read again from that offset
-  (ids are deterministic: a record processed twice is indexed once);
+  when the run's head is missing the commit waits, and unless the record at that offset is still held
+  (taken by a stream and not acked yet: the process agent's actors overlap batches, so a later batch
+  of a partition often finishes first) the partition is read again from that offset, once per loss: a
+  read again record takes a while to come back through the queue, and rewinding meanwhile re-read
+  and re-processed every record after it once more (ids are deterministic: a record processed twice
+  is indexed once, but a 1000-article run processed 1740);
 - only messages an agent marked with ``finished`` (delivered, indexed or dead-lettered) count as
   acked. Faust's stream also acks messages it skips during a rebalance (``Stream._py_aiter``: "We want
   to ack the filtered out message otherwise the lag would increase") and ``take_events`` acks a batch
@@ -24,7 +28,9 @@ first indexed offset there was 42).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 from weakref import WeakSet
@@ -37,6 +43,7 @@ from mode.utils.futures import notify
 from streams.worker.liveness import PartitionState
 
 log = logging.getLogger(__name__)
+STOP_WAIT_SECONDS = 5.0  # how long a stopping worker waits for the batches under way to finish
 
 
 class FinishedOnlyConsumer(faust_aiokafka.Consumer):
@@ -46,6 +53,7 @@ class FinishedOnlyConsumer(faust_aiokafka.Consumer):
         self._floor: dict[TP, int] = {}  # per partition: the offset the next commit must start from
         self._rewind: set[TP] = set()  # partitions whose first records were dropped: fetch them again
         self._finished_up_to: dict[TP, int] = {}  # per partition: the offset after the last finished record
+        self._rewound: dict[TP, int] = {}  # per partition: the offset it was read again from, until a record is dropped
 
     def finish(self, messages: Sequence[Message]) -> None:
         """Make these messages committable once their streams ack them."""
@@ -71,6 +79,7 @@ class FinishedOnlyConsumer(faust_aiokafka.Consumer):
             return acked
         # Skipped or given up: not committable. Stop tracking it so a rebalance's wait_empty ends.
         self._unacked_messages.discard(message)
+        self._rewound.pop(message.tp, None)  # a record dropped: the partition may have to be read again
         notify(self._waiting_for_ack)
         return False
 
@@ -102,6 +111,7 @@ class FinishedOnlyConsumer(faust_aiokafka.Consumer):
         self._floor = floor
         self._finished_up_to = {tp: offset for tp, offset in self._finished_up_to.items() if tp in floor}
         self._rewind.clear()
+        self._rewound.clear()
 
     def _new_offset(self, tp: TP) -> int | None:
         """Faust's next offset to commit, refused when records before the first acked one were never
@@ -112,12 +122,34 @@ class FinishedOnlyConsumer(faust_aiokafka.Consumer):
         if floor is not None and acked:
             head = min([*acked, *(interval.begin for interval in self._gap[tp])])
             if head > floor:
-                self._rewind.add(tp)
+                if self._rewound.get(tp) != floor and not self._holds(tp, floor):
+                    self._rewind.add(tp)
                 return None
         offset: int | None = super()._new_offset(tp)
         if offset is not None:
             self._floor[tp] = offset
         return offset
+
+    async def wait_empty(self) -> None:
+        """A rebalance waits for every record a stream took, as Faust does. A stopping worker waits at
+        most ``STOP_WAIT_SECONDS``: Faust's wait has no limit (and shrugs off a cancel), so a stop waited
+        for the batch in a child and the one buffered behind it (a minute on a loaded machine), or for a
+        batch held by retries. What is not finished by then is not committed: it is read again."""
+        if self.should_stop or not self.app.should_stop:  # stopped (Faust's wait ends at once) or rebalancing
+            await super().wait_empty()
+            return
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        while self._unacked_messages and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            self._clean_unacked_messages()
+        if self._unacked_messages:
+            log.info("stopping with %d records unfinished: not committed, read again", len(self._unacked_messages))
+        await self.commit_and_end_transactions()
+
+    def _holds(self, tp: TP, offset: int) -> bool:
+        """Whether a stream took this record and it is not acked yet (in a batch, being processed)."""
+        held = (*self._unacked_messages, *self._finished)
+        return any(m.offset == offset and m.tp == tp and not m.acked for m in held)
 
     async def force_commit(self, *args: Any, **kwargs: Any) -> bool:
         committed: bool = await super().force_commit(*args, **kwargs)
@@ -127,6 +159,7 @@ class FinishedOnlyConsumer(faust_aiokafka.Consumer):
             log.warning("%s: records from offset %d were dropped unprocessed; reading them again", tp, offset)
         if rewind:
             await self.seek_wait(rewind)
+            self._rewound.update(rewind)
         self._rewind.clear()
         return committed
 

@@ -48,6 +48,7 @@ def create_app(settings: Settings) -> NewsflowApp:
     stories = StoryLog(settings, story_log)
     telemetry = Telemetry()
     processor = BatchProcessor(settings.worker_processes, settings.max_payload_bytes, settings.topic_lexicon_file)
+    app.add_context(processor)  # its children end when the app stops, after the agents
     process = make_process_agent(settings, enriched, dead_letters, shared, processor, telemetry)
     app.agent(raw, name=f"{settings.app_id}.process", concurrency=settings.worker_processes)(process)
     app.agent(enriched, name=f"{settings.app_id}.index")(make_index_agent(settings, dead_letters, stories, telemetry))

@@ -109,6 +109,20 @@ class BatchProcessor:
             )
         return self._pool
 
+    def __enter__(self) -> BatchProcessor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """When the worker stops, after its agents: end the children at once. Python's exit would wait
+        for each child's batch under way, which nobody awaits any more (its records are unfinished,
+        so not committed: read again later)."""
+        pool, self._pool = self._pool, None
+        if isinstance(pool, ProcessPoolExecutor):
+            children = list((pool._processes or {}).values())  # private: the executor offers no terminate
+            pool.shutdown(wait=False, cancel_futures=True)
+            for child in children:
+                child.terminate()
+
     async def run(self, events: Sequence[Event], names: NameDictionary) -> ProcessedBatch:
         if self.processes == 1:
             return await asyncio.to_thread(process_batch, events, self.max_bytes, names, self.topic_lexicon)

@@ -69,3 +69,38 @@ async def test_a_run_whose_head_was_dropped_is_not_committed_but_read_again() ->
 
     finish_and_ack(consumer, range(0, 42))  # read again and finished
     assert consumer._new_offset(PARTITION) == 48
+
+
+async def test_a_head_still_in_a_batch_is_waited_for_not_read_again() -> None:
+    consumer = await new_consumer()
+    consumer._floor[PARTITION] = 0
+    in_flight = [message(offset) for offset in range(0, 42)]  # taken by one actor, still processing
+    for tracked in in_flight:
+        consumer.track_message(tracked)
+    finish_and_ack(consumer, range(42, 48))  # the other actor's later batch finished first
+
+    assert consumer._new_offset(PARTITION) is None  # the commit waits
+    assert PARTITION not in consumer._rewind  # but nothing is read again
+
+    consumer.finish(in_flight)
+    for acked in in_flight:
+        assert consumer.ack(acked)
+    assert consumer._new_offset(PARTITION) == 48
+
+
+async def test_a_partition_read_again_is_not_rewound_again_until_a_record_is_dropped() -> None:
+    consumer = await new_consumer()
+    consumer._floor[PARTITION] = 0
+    finish_and_ack(consumer, range(42, 48))
+    assert consumer._new_offset(PARTITION) is None
+    consumer._rewound[PARTITION] = 0  # what force_commit notes once it sought back to 0
+    consumer._rewind.clear()
+
+    assert consumer._new_offset(PARTITION) is None
+    assert PARTITION not in consumer._rewind  # the records read again are on their way
+
+    dropped = message(0)
+    consumer.track_message(dropped)
+    assert consumer.ack(dropped) is False  # the read again head was dropped too (skipped or given up)
+    assert consumer._new_offset(PARTITION) is None
+    assert PARTITION in consumer._rewind  # so the partition is read again once more
