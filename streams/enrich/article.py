@@ -81,7 +81,7 @@ def enrich_article(
     texts = article_texts(article)
     entities = resolve(recognize(texts, article.language, learned, tagged), texts, default_spellings(), names)
     topics = [
-        Tag(label=t, key=t, kind="topic", score=s)
+        Tag(label=enrichment.topics.label(t, article.language), key=t, kind="topic", score=s)
         for t, s in topic_scores(f"{article.title}\n{body_text(article)}", enrichment.topics)
     ]
     enriched = EnrichedArticle(

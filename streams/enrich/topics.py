@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -33,6 +34,7 @@ BBC_CATEGORY_TOPICS = {
 class TopicLexicon:
     exact: dict[str, str]
     prefixes: tuple[tuple[int, dict[str, str]], ...]  # (length, prefix -> topic), the longest first
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # topic -> language -> its name
     _seen: dict[str, str | None] = field(default_factory=dict)  # word -> topic, filled as words are met
 
     def topic_of(self, word: str) -> str | None:
@@ -43,6 +45,10 @@ class TopicLexicon:
             self._seen[word] = topic
         return topic
 
+    def label(self, topic: str, language: str | None) -> str:
+        """The topic's name in ``language`` (an Arabic article's topic tag reads Arabic), else its id."""
+        return self.labels.get(topic, {}).get(language or "", topic)
+
     def _lookup(self, word: str) -> str | None:
         topic = self.exact.get(word)
         if topic is None:
@@ -52,18 +58,21 @@ class TopicLexicon:
 
 @cache
 def lexicon(path: Path = LEXICON) -> TopicLexicon:
-    data: dict[str, dict[str, list[str]]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))
     exact: dict[str, str] = {}
     prefixes: defaultdict[int, dict[str, str]] = defaultdict(dict)
+    labels = {topic: dict(languages.get("label", {})) for topic, languages in data.items()}
     for topic, languages in data.items():
-        for words in languages.values():
+        for language, words in languages.items():
+            if language == "label":
+                continue
             for word in words:
                 key = matching_key(str(word))
                 if key.endswith("*"):
                     prefixes[len(key) - 1].setdefault(key[:-1], topic)
                 else:
                     exact.setdefault(key, topic)
-    return TopicLexicon(exact, tuple(sorted(prefixes.items(), reverse=True)))
+    return TopicLexicon(exact, tuple(sorted(prefixes.items(), reverse=True)), labels)
 
 
 def topic_scores(text: str, table: TopicLexicon | None = None) -> list[tuple[str, float]]:

@@ -13,7 +13,7 @@ from courlan import normalize_url
 from streams.errors import PoisonRecordError
 from streams.parse.cleaning import clean_text
 from streams.parse.dates import date_from_body, parse_date
-from streams.parse.language import detect_language
+from streams.parse.language import UNDETERMINED, detect_language
 from streams.parse.pages import domain_of, extract_page, fragment_text
 from streams.parse.tags import split_tag_lines
 from streams.parse.trailer import split_trailer
@@ -139,7 +139,7 @@ def parse_article(raw: RawArticle) -> ParsedArticle:
         source=Outlet(name=trailer.source or extracted.source_name, domain=extracted.domain),
         published_at=published_at(extracted, paragraphs, raw.fetched_at, warnings),
         fetched_at=raw.fetched_at,
-        language=detect_language(f"{title}\n{body_text}") or raw.language,
+        language=detect_language(f"{title}\n{body_text}") or raw.language or UNDETERMINED,
         authors=extracted.authors,
         page_tags=(*trailer_tags, *extracted.tags),
         related=tuple(split_link(item) for item in trailer.read_also),

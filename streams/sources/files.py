@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import charset_normalizer
 import orjson
@@ -88,6 +89,33 @@ def _as_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def field_problems(record: Mapping[str, Any], fields: Mapping[str, Sequence[str]]) -> list[str]:
+    """What is wrongly typed in a JSON record, by source field name: every mapped field is a string (an id
+    may be an integer, authors a list of strings) and a URL is an absolute http(s) URL. Such a record is
+    refused (reason ``schema``) rather than indexed with ``"12"`` as its title."""
+    problems = []
+    for target, names in fields.items():
+        name = next((n for n in names if record.get(n) not in (None, "")), None)
+        if name is None:
+            continue
+        value = record[name]
+        if target == "id" and isinstance(value, int) and not isinstance(value, bool):
+            continue
+        if target == "authors" and isinstance(value, list) and all(isinstance(a, str) for a in value):
+            continue
+        if not isinstance(value, str):
+            expected = "a string or a list of strings" if target == "authors" else "a string"
+            problems.append(f"{name}: {type(value).__name__} where {expected} belongs ({target})")
+        elif target == "url" and not _is_web_url(value):
+            problems.append(f"{name}: {value[:80]!r} is not an absolute http(s) URL")
+    return problems
+
+
+def _is_web_url(value: str) -> bool:
+    parsed = urlsplit(value.strip())
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
 def _timestamp(value: Any, default: datetime) -> datetime:
     if not isinstance(value, str):
         return default
@@ -134,6 +162,9 @@ def records_to_articles(
         origin, record, raw = item
         if not isinstance(record, dict):
             yield InputError(origin, "bad_json", f"record is a JSON {type(record).__name__}, not an object", raw)
+            continue
+        if problems := field_problems(record, fields):
+            yield InputError(origin, "schema", "; ".join(problems), raw)
             continue
         article = map_record(record, fields, origin, fetched_at)
         if not article.content.strip():

@@ -50,6 +50,6 @@ def test_enriched_records_carry_the_version_and_use_the_lexicon(
     after = enrich_article(parsed, enrichment=data)
     assert before.enrichment_version == enrichment().version
     assert after.enrichment_version == data.version
-    topics_before = [t.label for t in before.tags if t.kind == "topic"]
+    topics_before = [t.key for t in before.tags if t.kind == "topic"]
     assert topics_before
-    assert [t.label for t in after.tags if t.kind == "topic"] == [f"{t}-v2" for t in topics_before]
+    assert [t.key for t in after.tags if t.kind == "topic"] == [f"{t}-v2" for t in topics_before]

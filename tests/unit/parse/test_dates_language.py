@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
 import pytest
 
+from streams.parse.article import parse_article
 from streams.parse.dates import date_from_body, parse_date
 from streams.parse.language import detect_language
+from streams.records import RawArticle
 from tests.conftest import BBC, SAUDI_SAMPLE
 
 pytestmark = pytest.mark.unit
@@ -94,6 +97,25 @@ def test_languages_told_apart(language: str, text: str) -> None:
 
 def test_too_little_text_is_unknown() -> None:
     assert detect_language("OK 12") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("خبر " * 60, id="one-arabic-word-repeated"),
+        pytest.param("کتاب کتاب کتاب مدرسه " * 30, id="two-words-repeated"),
+        pytest.param("ABC-123 XYZ-999 " * 20, id="codes"),
+    ],
+)
+def test_degenerate_text_is_not_given_a_language(text: str) -> None:
+    assert detect_language(text) is None
+
+
+def test_an_article_no_one_can_tell_is_labelled_undetermined(make_raw: Callable[..., RawArticle]) -> None:
+    article = parse_article(make_raw(content="خبر " * 60, language=None))
+    assert article.language == "und"
+    declared = parse_article(make_raw(content="خبر " * 60, language="ar"))
+    assert declared.language == "ar"  # the feed's word counts when the text cannot tell
 
 
 @pytest.mark.parametrize(
