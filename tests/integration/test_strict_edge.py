@@ -45,7 +45,9 @@ def test_wrongly_typed_records_are_dead_lettered_as_schema_and_never_produced(
     assert len(letters) == len(NEARLY_RIGHT)
     assert {(letter["stage"], letter["reason"]) for letter in letters} == {("produce", "schema")}
     named = sorted(letter["error_message"].split(":")[0] for letter in letters)  # the first field at fault
-    assert named == sorted(["url", "title", "content", "url", "url", "source", "date_extracted", "lang", "author", "id"])
+    assert named == sorted(
+        ["url", "title", "content", "url", "url", "source", "date_extracted", "lang", "author", "id"]
+    )
     (issue,) = [letter["error_message"] for letter in letters if letter["error_message"].count(";") == 2]
     assert ("url: int" in issue, "title: int" in issue, "content: list" in issue) == (True, True, True)
     bounds = asyncio.run(topic_bounds(settings, settings.raw_topic))

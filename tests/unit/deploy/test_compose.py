@@ -85,6 +85,14 @@ def test_the_newsflow_services_build_the_container_image() -> None:
     assert project()["services"]["producer"]["command"][:2] == ["produce", "--no-progress"]
 
 
+def test_the_elasticsearch_nodes_run_the_image_with_the_analysis_plugin() -> None:
+    for name in ("es01", "es02", "es03"):
+        build = project()["services"][name]["build"]
+        assert Path(build["context"]) == ROOT
+        assert build["dockerfile"] == "deploy/container/elasticsearch.Dockerfile"
+        assert project()["services"][name]["image"].startswith("newsflow-elasticsearch:")
+
+
 def test_prometheus_and_grafana_get_the_deploy_files() -> None:
     services = project()["services"]
     sources = {Path(v["source"]) for v in services["prometheus"]["volumes"] if v["type"] == "bind"}

@@ -63,9 +63,13 @@ def test_the_base_image_is_pinned_to_a_patch_release() -> None:
 
 
 def ignored(path: str) -> bool:
+    return ignored_by(IGNORE, path)
+
+
+def ignored_by(ignore_file: Path, path: str) -> bool:
     """Whether the .dockerignore patterns (last match wins, ``!`` re-includes) leave ``path`` out."""
     result = False
-    for pattern in IGNORE.read_text().splitlines():
+    for pattern in ignore_file.read_text().splitlines():
         pattern = pattern.strip()
         if not pattern or pattern.startswith("#"):
             continue

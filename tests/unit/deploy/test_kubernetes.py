@@ -108,7 +108,7 @@ def test_every_object_is_valid_against_its_schema() -> None:
             assert custom_resource_errors(doc) == [], name
         else:
             kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
-    assert kinds == CUSTOM_KINDS | {"Namespace", "ConfigMap", "Deployment", "PersistentVolumeClaim"}
+    assert kinds == CUSTOM_KINDS | {"Namespace", "ConfigMap", "Deployment", "Job", "PersistentVolumeClaim"}
 
 
 @pytest.mark.parametrize(
@@ -246,3 +246,28 @@ def test_the_newsflow_commands_and_settings_are_ones_newsflow_has() -> None:
     params = parse_cli([arg.replace("$(FEED_URL)", "x") for arg in producer["args"]])
     assert params["metrics_port"] == producer["ports"][0]["containerPort"]
     assert params["metrics_host"] == "0.0.0.0"
+
+
+def test_setup_runs_once_as_a_job_with_the_workers_settings_and_secrets() -> None:
+    job = one("Job", "newsflow-setup")
+    pod = job["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert pod["restartPolicy"] == "OnFailure"
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["args"] == ["setup"]
+    assert parse_cli(container["args"]) == {}  # a command newsflow has, with nothing to parse
+    worker_pod = one("Deployment", "newsflow-worker")["spec"]["template"]["spec"]
+    (worker,) = worker_pod["containers"]
+    assert container["image"] == worker["image"]  # kustomize's image setting reaches the Job too
+    assert container["envFrom"] == worker["envFrom"]
+    assert container["env"] == worker["env"]
+    assert container["volumeMounts"] == worker["volumeMounts"]
+    secrets = {v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v}
+    assert secrets == {v["secret"]["secretName"] for v in worker_pod["volumes"] if "secret" in v}
+
+
+def test_elasticsearch_runs_the_image_with_the_analysis_plugin() -> None:
+    spec = one("Elasticsearch")["spec"]
+    name, _, tag = spec["image"].partition(":")
+    assert name == "newsflow-elasticsearch"
+    assert tag == spec["version"]  # a stable plugin matches its node's version exactly
