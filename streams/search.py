@@ -56,12 +56,10 @@ class SearchFilters:
             "source.name": self.source,
             "language": self.language,
             "entities.key": matching_key(self.entity) if self.entity else None,
+            "tags.key": matching_key(self.tag) if self.tag else None,
             "story_id": self.story,
         }
         clauses: list[dict[str, Any]] = [{"term": {name: value}} for name, value in terms.items() if value]
-        if self.tag:  # any spelling of a tag, or a topic by its name in any language (its key is its English id)
-            tag_terms = [{"term": {"tags.key": matching_key(self.tag)}}, {"term": {"tags.label": self.tag}}]
-            clauses.append({"bool": {"should": tag_terms, "minimum_should_match": 1}})
         if self.event:
             clauses.append({"terms": {"event_id": list(self.event_ids or (self.event,))}})
         if self.since or self.until:

@@ -80,9 +80,10 @@ def enrich_article(
     learned = names.gazetteer() if names is not None else None
     texts = article_texts(article)
     entities = resolve(recognize(texts, article.language, learned, tagged), texts, default_spellings(), names)
-    topics = [
-        Tag(label=enrichment.topics.label(t, article.language), key=t, kind="topic", score=s)
+    topics = [  # named in the article's language, keyed like every tag by its label's matching key
+        Tag(label=label, key=matching_key(label), kind="topic", score=s)
         for t, s in topic_scores(f"{article.title}\n{body_text(article)}", enrichment.topics)
+        for label in [enrichment.topics.label(t, article.language)]
     ]
     enriched = EnrichedArticle(
         article=article,

@@ -44,11 +44,12 @@ def test_wrongly_typed_records_are_dead_lettered_as_schema_and_never_produced(
     letters = [orjson.loads(r.value) for r in read_topic(settings, settings.dead_letter_topic, len(NEARLY_RIGHT))]
     assert len(letters) == len(NEARLY_RIGHT)
     assert {(letter["stage"], letter["reason"]) for letter in letters} == {("produce", "schema")}
-    named = sorted(letter["error_message"].split(":")[0] for letter in letters)  # the first field at fault
+    messages = [letter["error_message"].removeprefix(f"{path}:").split(": ", 1)[1] for letter in letters]
+    named = sorted(message.split(":")[0] for message in messages)  # "<file>:<line>: <field>: ...", first fault
     assert named == sorted(
         ["url", "title", "content", "url", "url", "source", "date_extracted", "lang", "author", "id"]
     )
-    (issue,) = [letter["error_message"] for letter in letters if letter["error_message"].count(";") == 2]
+    (issue,) = [message for message in messages if message.count(";") == 2]
     assert ("url: int" in issue, "title: int" in issue, "content: list" in issue) == (True, True, True)
     bounds = asyncio.run(topic_bounds(settings, settings.raw_topic))
     assert all(high == 0 for _, high in bounds.values())  # not one record reached the raw topic

@@ -21,7 +21,11 @@ def renamed_lexicon(tmp_path: Path, suffix: str) -> Path:
     """A copy of the shipped topic lexicon whose topics are renamed ``<topic><suffix>``."""
     data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
     path = tmp_path / "topics.yaml"
-    path.write_text(yaml.safe_dump({f"{t}{suffix}": words for t, words in data.items()}, allow_unicode=True))
+    renamed = {
+        f"{topic}{suffix}": {**words, "label": {lang: f"{name}{suffix}" for lang, name in words["label"].items()}}
+        for topic, words in data.items()
+    }
+    path.write_text(yaml.safe_dump(renamed, allow_unicode=True))
     return path
 
 
@@ -50,6 +54,6 @@ def test_enriched_records_carry_the_version_and_use_the_lexicon(
     after = enrich_article(parsed, enrichment=data)
     assert before.enrichment_version == enrichment().version
     assert after.enrichment_version == data.version
-    topics_before = [t.key for t in before.tags if t.kind == "topic"]
+    topics_before = [t.label for t in before.tags if t.kind == "topic"]
     assert topics_before
-    assert [t.key for t in after.tags if t.kind == "topic"] == [f"{t}-v2" for t in topics_before]
+    assert [t.label for t in after.tags if t.kind == "topic"] == [f"{t}-v2" for t in topics_before]
