@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -24,6 +24,7 @@ from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from streams.kafka.codec import encode
 from streams.kafka.security import kafka_python_options
 from streams.kafka.topics import create_topics, topic_specs
 from streams.records import RawArticle
@@ -263,3 +264,28 @@ async def wait_until_all_indexed(
     except AssertionError:
         pytest.fail(f"{len(set(seen))} of {len(expected)} indexed; missing e.g. {sorted(expected - set(seen))[:3]}")
     assert sorted(seen) == sorted(expected)  # every article, once
+
+
+def produce_to_partitions(settings: Settings, placed: Sequence[tuple[RawArticle, int]]) -> None:
+    """Each article onto the raw topic's given partition, in order."""
+    producer = create_producer(settings)
+    try:
+        for article, partition in placed:
+            producer.send(settings.raw_topic, key=article.id.encode(), value=encode(article), partition=partition)
+        producer.flush()
+    finally:
+        producer.close()
+
+
+async def documents_when_all_indexed(
+    es: AsyncElasticsearch, settings: Settings, count: int, timeout: float = 180
+) -> dict[str, Any]:
+    """id -> source of the indexed documents, once there are ``count`` of them."""
+
+    async def documents() -> dict[str, Any] | None:
+        await es.indices.refresh(index=settings.articles_alias)
+        hits = (await es.search(index=settings.articles_alias, size=count + 10))["hits"]["hits"]
+        return {hit["_id"]: hit["_source"] for hit in hits} if len(hits) == count else None
+
+    found: dict[str, Any] = await wait_for(documents, timeout=timeout)
+    return found

@@ -13,15 +13,13 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 
 from streams.dedup.events import EventIndex, EventSketch
-from streams.kafka.codec import encode
 from streams.records import RawArticle
 from streams.retry import Retrier
 from streams.settings import EventOptions, Settings
 from streams.sink.elasticsearch import BulkIndexer
 from streams.sink.events import ensure_events_index, event_document, event_members, largest_events
 from streams.sources.inputs import stable_id
-from streams.sources.producer import create_producer
-from tests.integration.conftest import wait_for
+from tests.integration.conftest import documents_when_all_indexed, produce_to_partitions, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -75,20 +73,8 @@ async def test_wordings_on_different_partitions_and_workers_end_in_one_event(
     placed = [(reports[0], 0), (other, 1), (reports[1], 1), (reports[2], 0)]
     worker_factory()
     worker_factory()
-    producer = create_producer(settings)
-    try:
-        for raw, partition in placed:
-            producer.send(settings.raw_topic, key=raw.id.encode(), value=encode(raw), partition=partition)
-        producer.flush()
-    finally:
-        producer.close()
-
-    async def documents() -> dict[str, Any] | None:
-        await es.indices.refresh(index=settings.articles_alias)
-        hits = (await es.search(index=settings.articles_alias, size=10))["hits"]["hits"]
-        return {hit["_id"]: hit["_source"] for hit in hits} if len(hits) == len(placed) else None
-
-    docs = await wait_for(documents, timeout=180)
+    produce_to_partitions(settings, placed)
+    docs = await documents_when_all_indexed(es, settings, len(placed))
     assert len({docs[r.id]["story_id"] for r in reports}) == 3  # three wordings: three stories ...
     events = {docs[r.id]["event_id"] for r in reports}
     assert len(events) == 1  # ... of one event

@@ -19,7 +19,7 @@ from streams.sources.files import read_paths
 from streams.sources.inputs import stable_id
 from streams.sources.producer import create_producer
 from tests.conftest import SAUDI_SAMPLE, SEED_ARTICLE
-from tests.integration.conftest import wait_for
+from tests.integration.conftest import documents_when_all_indexed, produce_to_partitions, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -52,20 +52,8 @@ async def test_copies_on_different_partitions_and_workers_end_in_one_story(
     placed = [(original, 0), (exact, 1), (edited, 1), (other, 0)]
     worker_factory()
     worker_factory()
-    producer = create_producer(settings)
-    try:
-        for article, partition in placed:
-            producer.send(settings.raw_topic, key=article.id.encode(), value=encode(article), partition=partition)
-        producer.flush()
-    finally:
-        producer.close()
-
-    async def documents() -> dict[str, Any] | None:
-        await es.indices.refresh(index=settings.articles_alias)
-        hits = (await es.search(index=settings.articles_alias, size=10))["hits"]["hits"]
-        return {hit["_id"]: hit["_source"] for hit in hits} if len(hits) == len(placed) else None
-
-    docs = await wait_for(documents, timeout=180)
+    produce_to_partitions(settings, placed)
+    docs = await documents_when_all_indexed(es, settings, len(placed))
     story = {docs[a.id]["story_id"] for a in (original, exact, edited)}
     assert len(story) == 1
     (story_id,) = story

