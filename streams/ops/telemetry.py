@@ -12,6 +12,7 @@ from typing import Any
 
 from streams.dedup.stories import StoryAssignment
 from streams.metrics import Metrics
+from streams.ops.history import History
 from streams.records import DeadLetter
 from streams.retry import Cause
 
@@ -38,6 +39,7 @@ class Telemetry:
     documents: deque[RecentDocument] = field(default_factory=lambda: deque(maxlen=KEEP))
     letters: deque[tuple[int, DeadLetter]] = field(default_factory=lambda: deque(maxlen=KEEP))
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    history: History = field(default_factory=History)  # the last hour, sampled by a timer (streams.ops.history)
     _letter_number: int = 0
 
     def __post_init__(self) -> None:

@@ -21,6 +21,7 @@ import faust
 from faust.web import Request, Response, View
 
 from streams.dedup.log import StoryLog
+from streams.ops.history import latency_buckets, quantile
 from streams.ops.telemetry import Telemetry
 from streams.search import SearchFilters, search
 from streams.settings import Settings
@@ -75,13 +76,10 @@ class OpsViews:
             self._es_health = (time.monotonic(), healthy)
         return healthy
 
-    def end_to_end_p50(self) -> float | None:
-        buckets = sorted(
-            (float(s.labels["le"]), s.value)
-            for s in self.telemetry.metrics.samples("newsflow_end_to_end_seconds_bucket")
-        )
-        total = max((count for _, count in buckets), default=0.0)
-        return next((bound for bound, count in buckets if count >= total / 2), None) if total else None
+    def latency(self) -> dict[str, float | None]:
+        """Produce -> searchable p50 and p95 since the worker started, in seconds (interpolated)."""
+        buckets = latency_buckets(self.telemetry.metrics)
+        return {"p50": quantile(0.5, buckets), "p95": quantile(0.95, buckets)}
 
     async def stats(self, view: View, request: Request) -> Response:
         metrics, telemetry = self.telemetry.metrics, self.telemetry
@@ -121,7 +119,8 @@ class OpsViews:
                 "duplicates": metrics.total("newsflow_duplicates_total"),
                 "redeliveries": metrics.total("newsflow_redeliveries_total"),
                 "retries": metrics.total("newsflow_retries_total"),
-                "end_to_end_p50": self.end_to_end_p50(),
+                "latency": self.latency(),
+                "history": telemetry.history.as_json(),
                 "lag": lag,
                 "dead_letters": [
                     {

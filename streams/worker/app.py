@@ -6,6 +6,7 @@ from streams.dedup.log import StoryLog
 from streams.enrich.names import NameDictionary
 from streams.kafka.security import faust_credentials
 from streams.kafka.shared_names import SharedNames
+from streams.ops.history import SAMPLE_SECONDS
 from streams.ops.telemetry import Telemetry
 from streams.ops.web import OpsViews
 from streams.settings import Settings
@@ -62,5 +63,10 @@ def create_app(settings: Settings) -> NewsflowApp:
             liveness.check(consumer)
 
     app.timer(LIVENESS_CHECK_SECONDS)(check_liveness)
+
+    async def sample_history() -> None:
+        telemetry.history.take(telemetry.metrics)
+
+    app.timer(SAMPLE_SECONDS)(sample_history)
     OpsViews(settings, telemetry, stories, liveness).register(app)
     return app

@@ -1,6 +1,7 @@
 """The worker's live ops page in a real browser (Debian's headless Chromium via chromedriver): the
 numbers move while articles flow, dead letters can be browsed, hostile article text is shown as text
-and never run, and /metrics and /search/ answer. A screenshot goes to test-artifacts/ops-page.png."""
+and never run, the last hour's charts carry the figures the test pushed, and /metrics and /search/ answer.
+Screenshots (idle, then after the load) go to tests/artifacts/ (ignored by git, kept by CI)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from streams.metrics import Metrics
+from streams.ops.history import SAMPLE_SECONDS, SERIES
 from streams.settings import Settings
 from streams.sources.files import map_record
 from streams.sources.producer import create_producer, produce_articles
@@ -25,7 +27,7 @@ from tests.integration.conftest import free_port, raw_articles
 
 pytestmark = pytest.mark.integration
 
-ARTIFACTS = ROOT / "test-artifacts"
+ARTIFACTS = ROOT / "tests" / "artifacts"
 HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> عنوان & "quotes"'
 
 
@@ -70,6 +72,17 @@ def stage_counts(driver: webdriver.Chrome) -> dict[str, list[str]]:
     return {row[0]: row[1:] for row in table(driver, "stages")}
 
 
+def chart(driver: webdriver.Chrome, name: str) -> dict[str, str]:
+    """A chart's data attributes (points drawn, max, last value) and its polyline's point count."""
+    found: dict[str, str] = driver.execute_script(
+        "const f = document.getElementById(arguments[0]);"
+        "return f ? {...f.dataset, drawn: String(f.querySelector('polyline').getAttribute('points')"
+        ".split(' ').filter(Boolean).length)} : {};",
+        f"chart-{name}",
+    )
+    return found
+
+
 def indexed_on_page(driver: webdriver.Chrome) -> float:
     counts = stage_counts(driver)
     return float(counts["index"][1]) if "index" in counts else -1.0
@@ -94,6 +107,10 @@ def test_the_ops_page_shows_the_pipeline_moving(
     wait_until(lambda: browser.find_element(By.ID, "health-kafka").text == "ok")
     assert browser.find_element(By.ID, "health-elasticsearch").text == "ok"
     assert browser.find_element(By.ID, "health-partitions").text == "ok"
+    wait_until(lambda: chart(browser, "index_out_per_s").get("points", "0") != "0")  # a sample of the idle worker
+    assert float(chart(browser, "index_out_per_s")["max"]) == 0.0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / "ops-page-idle.png"))
 
     articles = raw_articles(settings, 40)
     hostile = map_record(
@@ -118,11 +135,21 @@ def test_the_ops_page_shows_the_pipeline_moving(
     assert indexed_on_page(browser) > first  # the numbers moved while articles flowed
     wait_until(lambda: table(browser, "dead-letters"))
 
+    # the charts drew what went through: indexing up to at least a few articles a second, a latency
+    wait_until(lambda: float(chart(browser, "index_out_per_s").get("max", "0")) > 0)
+    indexing = chart(browser, "index_out_per_s")
+    assert int(indexing["drawn"]) == int(indexing["points"]) >= 2
+    assert float(indexing["max"]) * SAMPLE_SECONDS >= 1  # at least one article in a sample's interval
+    wait_until(lambda: chart(browser, "latency_p50_s").get("last", "") != "")
+    assert 0 < float(chart(browser, "latency_p50_s")["max"]) < 300
+    assert float(browser.find_element(By.ID, "latency-p50").text) > 0
+    assert float(chart(browser, "dead_letters_per_s")["max"]) > 0  # the broken record
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#charts figure")) == len(SERIES)
+
     titles = [row[0] for row in table(browser, "documents")]
     assert HOSTILE_TITLE in titles  # shown as text ...
     assert browser.execute_script("return window.__pwned") is None  # ... and never run
-    ARTIFACTS.mkdir(exist_ok=True)
-    assert browser.save_screenshot(str(ARTIFACTS / "ops-page.png"))
+    assert browser.save_screenshot(str(ARTIFACTS / "ops-page-under-load.png"))
 
     browser.get(browser.execute_script("return document.querySelector('#dead-letters tbody tr a').href"))
     wait_until(lambda: browser.find_elements(By.ID, "payload"))
