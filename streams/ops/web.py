@@ -4,13 +4,14 @@
 - ``/ops/health``: 200 while every held partition moves, 503 with the stalled ones (streams.worker.liveness);
 - ``/ops/``: the live ops page (``ops.html``; it polls ``/ops/stats.json`` and sets every value with
   ``textContent``, so article text is never parsed as HTML), ``/ops/dead-letters/N/`` one dead letter;
-- ``/search/?q=...&source=&language=&since=&until=&entity=&tag=&story=&event=&size=``: streams.search as JSON.
+- ``/search/?q=...&source=&language=&since=&until=&entity=&tag=&story=&event=&size=``: streams.search as JSON;
+- ``/news/`` with the same parameters: the newsroom page (streams.ops.newsroom).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from html import escape
@@ -22,16 +23,20 @@ from faust.web import Request, Response, View
 
 from streams.dedup.log import StoryLog
 from streams.ops.history import latency_buckets, quantile
+from streams.ops.newsroom import render_newsroom
 from streams.ops.telemetry import Telemetry
 from streams.search import SearchFilters, search
 from streams.settings import Settings
 from streams.sink.elasticsearch import open_client
+from streams.sink.events import recent_events
 from streams.worker.liveness import Liveness
 
 PAGE = Path(__file__).resolve().parent / "ops.html"
 AGENT_STAGES = {"process": ("decode", "parse", "enrich"), "index": ("dedup", "index")}
 KAFKA_STALE_SECONDS = 15.0
 HEALTH_CACHE_SECONDS = 5.0
+NEWSROOM_HITS = 20
+NEWSROOM_EVENTS = 10
 
 
 class OpsViews:
@@ -50,6 +55,7 @@ class OpsViews:
             "/ops/health": self.health,
             "/ops/dead-letters/{number}/": self.dead_letter,
             "/search/": self.search,
+            "/news/": self.newsroom,
         }
         for path, method in routes.items():
             app.page(path)(_as_handler(method))
@@ -164,22 +170,37 @@ class OpsViews:
     async def search(self, view: View, request: Request) -> Response:
         query = request.query
         try:
-            filters = SearchFilters(
-                source=query.get("source") or None,
-                language=query.get("language") or None,
-                since=date.fromisoformat(query["since"]) if query.get("since") else None,
-                until=date.fromisoformat(query["until"]) if query.get("until") else None,
-                entity=query.get("entity") or None,
-                tag=query.get("tag") or None,
-                story=query.get("story") or None,
-                event=query.get("event") or None,
-            )
-            size = min(100, max(1, int(query.get("size", "10"))))
+            filters, size = search_filters(query), min(100, max(1, int(query.get("size", "10"))))
         except ValueError as exc:
             return view.json({"error": str(exc)}, status=400)
         async with open_client(self.settings.elasticsearch) as client:
             result = await search(client, self.settings, query.get("q", ""), filters, size)
         return view.json(asdict(result))
+
+    async def newsroom(self, view: View, request: Request) -> Response:
+        query = {k: v for k, v in request.query.items() if isinstance(v, str)}
+        try:
+            filters = search_filters(query)
+        except ValueError as exc:
+            return view.html(f"<!doctype html><title>bad request</title><p>{escape(str(exc))}", status=400)
+        async with open_client(self.settings.elasticsearch) as client:
+            result = await search(client, self.settings, query.get("q", ""), filters, NEWSROOM_HITS)
+            events = await recent_events(client, self.settings, NEWSROOM_EVENTS)
+        return view.html(render_newsroom(query, result, events))
+
+
+def search_filters(query: Mapping[str, str]) -> SearchFilters:
+    """The filters of a ``/search/`` or ``/news/`` query string; ValueError for a malformed date."""
+    return SearchFilters(
+        source=query.get("source") or None,
+        language=query.get("language") or None,
+        since=date.fromisoformat(query["since"]) if query.get("since") else None,
+        until=date.fromisoformat(query["until"]) if query.get("until") else None,
+        entity=query.get("entity") or None,
+        tag=query.get("tag") or None,
+        story=query.get("story") or None,
+        event=query.get("event") or None,
+    )
 
 
 def _as_handler(method: Callable[..., Awaitable[Response]]) -> Callable[..., Awaitable[Response]]:

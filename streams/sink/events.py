@@ -5,7 +5,7 @@ stands for after merges, to list its articles)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError
@@ -14,6 +14,7 @@ from streams.dedup.events import EventSummary
 from streams.schemas import events_index_template
 from streams.settings import Settings
 
+RECENT = timedelta(days=2)  # what the newsroom page calls recent
 MAX_MERGE_HOPS = 20  # a chain of merged_into longer than this is a bug, not data
 
 
@@ -86,3 +87,18 @@ async def largest_events(
         ignore_unavailable=True,
     )
     return [hit["_source"] for hit in response["hits"]["hits"]]
+
+
+async def recent_events(
+    client: AsyncElasticsearch, settings: Settings, size: int, window: timedelta = RECENT
+) -> list[dict[str, Any]]:
+    """The largest events of the ``window`` before the newest event's last article (the feed's "now", which
+    for a backfill of old articles is not the clock's)."""
+    response = await client.search(
+        index=settings.events_index, size=0, aggs={"newest": {"max": {"field": "last_seen"}}}, ignore_unavailable=True
+    )
+    newest = (response.get("aggregations") or {}).get("newest", {}).get("value")
+    if newest is None:
+        return []
+    since = datetime.fromtimestamp(newest / 1000, UTC) - window
+    return await largest_events(client, settings, since, size)

@@ -14,6 +14,7 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -23,6 +24,8 @@ from elasticsearch import AsyncElasticsearch
 from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient
 from prometheus_client.parser import text_string_to_metric_families
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 
 from streams.kafka.codec import encode
 from streams.kafka.security import kafka_python_options
@@ -289,3 +292,25 @@ async def documents_when_all_indexed(
 
     found: dict[str, Any] = await wait_for(documents, timeout=timeout)
     return found
+
+
+@contextmanager
+def chromium(javascript: bool = True) -> Iterator[webdriver.Chrome]:
+    """Debian's headless Chromium through its chromedriver (``.ci/run`` installs both)."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1800",
+    ):
+        options.add_argument(argument)
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from streams.metrics import Metrics
@@ -23,7 +22,7 @@ from streams.settings import Settings
 from streams.sources.files import map_record
 from streams.sources.producer import create_producer, produce_articles
 from tests.conftest import ROOT
-from tests.integration.conftest import free_port, raw_articles
+from tests.integration.conftest import chromium, free_port, raw_articles
 
 pytestmark = pytest.mark.integration
 
@@ -33,21 +32,8 @@ HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2<
 
 @pytest.fixture
 def browser() -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1800",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 120.0) -> None:
