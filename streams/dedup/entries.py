@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from streams.dedup.events import EventSketch
+from streams.dedup.event_records import EventSketch
 from streams.dedup.members import hash64
 from streams.dedup.sketch import body_tokens, fingerprint, signature
 from streams.dedup.stories import StoryEntry

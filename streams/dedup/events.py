@@ -27,102 +27,18 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from streams.dedup.event_records import Event, EventAssignment, EventSketch
 from streams.settings import EventOptions
 
 CENTROID_TERMS = 80  # terms kept per event centroid (the heaviest)
 QUERY_TERMS = 12  # the article's heaviest terms look up candidate events
 MIN_SHARED_TERMS = 2  # of those, a candidate has at least this many in its centroid
 MAX_SHARED_ENTITIES = 3
-LABEL_CANDIDATES = 40  # members whose titles may label an event
-SUMMARY_ITEMS = 10  # top entities and tags in an event's summary
 DAY_US = 86_400_000_000
 SWEEP_EVERY_US = 10 * 60 * 1_000_000  # open events are checked for their gap and span this often (data time)
-
-
-@dataclass(frozen=True, slots=True)
-class EventSketch:
-    """What event assignment reads of an article (built by streams.dedup.entries.event_sketch)."""
-
-    title: str
-    at: datetime  # the article's date: published, else fetched
-    terms: tuple[tuple[int, int], ...]  # (stem hash, count) over the title (counted twice) and the lead
-    title_terms: tuple[int, ...]  # the title's stem hashes
-    entities: tuple[str, ...] = ()  # keys of people, organisations and places, sorted
-    tags: tuple[str, ...] = ()  # keys of the page's tags, sorted
-
-
-@dataclass(frozen=True, slots=True)
-class EventSummary:
-    """What people open: one event as the events index holds it. ``revision`` grows with every change, so
-    the index keeps the newest summary whichever worker writes last (external versioning)."""
-
-    event_id: str
-    revision: int
-    label: str
-    first_seen: datetime
-    last_seen: datetime
-    article_count: int
-    outlets: tuple[str, ...]
-    entities: tuple[str, ...]
-    tags: tuple[str, ...]
-    merged_ids: tuple[str, ...]
-    merged_into: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class EventAssignment:
-    event_id: str
-    similarity: float  # the score that joined the event (1.0: opened it, or a copy of a member)
-    changed: tuple[EventSummary, ...] = ()  # the summaries this article changed (its event, merged ones)
-
-
-@dataclass(slots=True)
-class Event:
-    event_id: str
-    first_us: int
-    last_us: int
-    centroid: dict[int, float] = field(default_factory=dict)  # sum of member vectors, heaviest terms
-    entities: Counter[str] = field(default_factory=Counter)
-    tags: Counter[str] = field(default_factory=Counter)
-    outlets: Counter[str] = field(default_factory=Counter)
-    titles: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)  # (title, title stems) of members
-    count: int = 0
-    revision: int = 0
-    merged_ids: list[str] = field(default_factory=list)
-    merged_into: str | None = None
-    norm: float = 1.0  # the centroid's length, kept with it (streams.dedup.events.EventIndex._prune)
-
-    def summary(self) -> EventSummary:
-        return EventSummary(
-            event_id=self.event_id,
-            revision=self.revision,
-            label=self.label(),
-            first_seen=datetime.fromtimestamp(self.first_us / 1e6, UTC),
-            last_seen=datetime.fromtimestamp(self.last_us / 1e6, UTC),
-            article_count=self.count,
-            outlets=tuple(sorted(self.outlets)),
-            entities=tuple(key for key, _ in _top(self.entities)),
-            tags=tuple(key for key, _ in _top(self.tags)),
-            merged_ids=tuple(self.merged_ids),
-            merged_into=self.merged_into,
-        )
-
-    def label(self) -> str:
-        """The most representative member title: the heaviest in the centroid per title word."""
-        best, best_score = "", -1.0
-        for title, stems in self.titles[:LABEL_CANDIDATES]:
-            score = sum(self.centroid.get(s, 0.0) for s in set(stems)) / math.sqrt(len(stems) or 1)
-            if score > best_score:
-                best, best_score = title, score
-        return best
-
-
-def _top(counts: Counter[str]) -> list[tuple[str, int]]:
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:SUMMARY_ITEMS]
 
 
 def _micros(moment: datetime) -> int:
@@ -176,36 +92,36 @@ class EventIndex:
             return EventAssignment(known, 1.0, (self.events[known].summary(),))
         at = _micros(sketch.at)
         self._advance(at)
-        stems = [term for term, _ in sketch.terms]
-        day_df, day_docs = self.days.setdefault(at // DAY_US, (Counter(), []))
-        day_df.update(stems)
-        day_docs.append(doc_id)
-        self.df.update(stems)
-        self.documents += 1
+        self._count(doc_id, at, [term for term, _ in sketch.terms])
+        absorbed: list[str] = []  # events merged away by this article
         copied = self.event_of(representative) if representative is not None else None
         if copied is not None and copied in self.events:
-            event, score, merged = self.events[copied], 1.0, list[str]()
-            self._join(event, doc_id, sketch, outlet, at, vector=None)
+            event, score, vector = self.events[copied], 1.0, None
         else:
             vector = self._vector(sketch.terms)
             ranked = self._ranked(vector, sketch, at)
             if ranked and ranked[0][0] >= self.options.threshold:
                 score, event = ranked[0][0], self.events[ranked[0][1]]
-                merged = list[str]()
                 for other in self._merge_candidates(event, ranked[1:]):
                     before = event.event_id
                     event = self._merge(event, other)
-                    merged.append(other if event.event_id == before else before)  # the one absorbed
-                self._join(event, doc_id, sketch, outlet, at, vector)
+                    absorbed.append(other if event.event_id == before else before)
             else:
-                score, merged = 1.0, list[str]()
-                event = Event(doc_id, at, at)
+                score, event = 1.0, Event(doc_id, at, at)
                 self.events[doc_id] = event
                 self.open[doc_id] = None
-                self._join(event, doc_id, sketch, outlet, at, vector)
+        self._join(event, doc_id, sketch, outlet, at, vector)
         self.article_events[doc_id] = event.event_id
-        changed = (event.summary(), *(self.events[m].summary() for m in merged))
+        changed = (event.summary(), *(self.events[m].summary() for m in absorbed))
         return EventAssignment(event.event_id, round(score, 4), changed)
+
+    def _count(self, doc_id: str, at: int, stems: list[int]) -> None:
+        """The article's stems into the document frequencies, under its day (forgotten with it)."""
+        day_df, day_docs = self.days.setdefault(at // DAY_US, (Counter(), []))
+        day_df.update(stems)
+        day_docs.append(doc_id)
+        self.df.update(stems)
+        self.documents += 1
 
     # -- scoring -------------------------------------------------------------------------------
 

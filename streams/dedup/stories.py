@@ -27,7 +27,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from streams.dedup.events import EventAssignment, EventIndex, EventSketch
+from streams.dedup.event_records import EventAssignment, EventSketch
+from streams.dedup.events import EventIndex
 from streams.dedup.members import Members, hash64
 from streams.settings import StoryOptions
 from streams.text.normalize import matching_key

@@ -10,7 +10,7 @@ from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError
 
-from streams.dedup.events import EventSummary
+from streams.dedup.event_records import EventSummary
 from streams.schemas import events_index_template
 from streams.settings import Settings
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from streams.dedup.events import EventAssignment
+from streams.dedup.event_records import EventAssignment
 from streams.dedup.stories import StoryAssignment
 from streams.records import EnrichedArticle
 from streams.sink.documents import to_document

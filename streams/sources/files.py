@@ -81,8 +81,14 @@ def canonical_url(html: str) -> str | None:
     return href.group(1) if href and href.group(1).startswith(("http://", "https://")) else None
 
 
+def _first_named(record: Mapping[str, Any], names: Sequence[str]) -> str | None:
+    """The first of ``names`` the record has a value for (not null, not empty)."""
+    return next((n for n in names if record.get(n) not in (None, "")), None)
+
+
 def _first(record: Mapping[str, Any], names: Sequence[str]) -> Any:
-    return next((record[n] for n in names if record.get(n) not in (None, "")), None)
+    name = _first_named(record, names)
+    return None if name is None else record[name]
 
 
 def _as_text(value: Any) -> str | None:
@@ -95,7 +101,7 @@ def field_problems(record: Mapping[str, Any], fields: Mapping[str, Sequence[str]
     refused (reason ``schema``) rather than indexed with ``"12"`` as its title."""
     problems = []
     for target, names in fields.items():
-        name = next((n for n in names if record.get(n) not in (None, "")), None)
+        name = _first_named(record, names)
         if name is None:
             continue
         value = record[name]

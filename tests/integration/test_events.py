@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from streams.dedup.events import EventIndex, EventSketch
+from streams.dedup.event_records import EventSketch
+from streams.dedup.events import EventIndex
 from streams.records import RawArticle
 from streams.retry import Retrier
 from streams.settings import EventOptions, Settings

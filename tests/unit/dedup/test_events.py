@@ -8,7 +8,8 @@ import orjson
 import pytest
 
 from streams.dedup.entries import text_event_sketch
-from streams.dedup.events import EventIndex, EventSketch
+from streams.dedup.event_records import EventSketch
+from streams.dedup.events import EventIndex
 from streams.settings import EventOptions, Settings
 
 pytestmark = pytest.mark.unit
