@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
 
+from streams.dedup.options import StoryOptions
 from streams.dedup.sketch import SCHEME, SEED
-from streams.dedup.stories import StoryAssignment, StoryEntry
-from streams.settings import StoryOptions
+from streams.dedup.story_records import StoryAssignment, StoryEntry
 from streams.text.normalize import matching_key
 
 EXPIRE_EVERY = 1000

@@ -32,9 +32,11 @@ from pathlib import Path
 from bench.dedup_reference import ReferenceStoryIndex
 from bench.report import publish
 from streams.dedup.entries import story_entry
-from streams.dedup.stories import StoryAssignment, StoryEntry, StoryIndex
+from streams.dedup.stories import StoryIndex
+from streams.dedup.story_records import StoryAssignment, StoryEntry
 from streams.errors import PoisonRecordError
 from streams.parse.article import parse_article
+from streams.pipeline.options import story_options
 from streams.records import EnrichedArticle, RawArticle
 from streams.settings import Settings
 from streams.sources.files import map_record
@@ -55,7 +57,7 @@ def corpus(settings: Settings) -> Iterator[EnrichedArticle]:
     records.sort(key=lambda r: r["date_extracted"])
     now = datetime.now(UTC)
     for record in records:
-        raw = map_record(record, settings.jsonl_fields, "saudinewsnet", now)
+        raw = map_record(record, settings.inputs.jsonl_fields, "saudinewsnet", now)
         with contextlib.suppress(PoisonRecordError):  # no body: the pipeline dead-letters it
             yield EnrichedArticle(article=parse_article(raw), tags=())
 
@@ -86,13 +88,13 @@ def main() -> None:
 
     # cost, without tracing
     start = time.perf_counter()
-    entries = [story_entry(a, settings.dedup_num_perm) for a in articles]
+    entries = [story_entry(a, settings.stories.num_perm) for a in articles]
     sketch_us = (time.perf_counter() - start) / len(articles) * 1e6
     assign_us: dict[str, float] = {}
     answers: dict[str, list[StoryAssignment]] = {}
     for _ in range(ROUNDS):
         for name, kind in KINDS.items():
-            index = kind.configured(settings.stories)
+            index = kind.configured(story_options(settings))
             start = time.perf_counter()
             answers[name] = [index.apply(e) for e in entries]
             spent = (time.perf_counter() - start) / len(articles) * 1e6
@@ -149,7 +151,7 @@ def main() -> None:
             title=original.title,
             source_name="copy-outlet",
         )
-        copies.append(story_entry(EnrichedArticle(parse_article(raw), ()), settings.dedup_num_perm))
+        copies.append(story_entry(EnrichedArticle(parse_article(raw), ()), settings.stories.num_perm))
     constructed = {name: constructed_copies(kind, settings, entries, chosen, copies) for name, kind in KINDS.items()}
     by_edit = constructed["compact"]
     joined = sum(v[0] for v in by_edit.values())
@@ -162,8 +164,8 @@ def main() -> None:
         {
             "articles": len(articles),
             "days": len(list(DAYS.glob("*.zip"))),
-            "threshold": settings.dedup_threshold,
-            "num_perm": settings.dedup_num_perm,
+            "threshold": settings.stories.threshold,
+            "num_perm": settings.stories.num_perm,
             "exact_groups_present": len(exact),
             "exact_groups_in_one_story": found,
             "exact_groups_within_window": len(within),
@@ -201,7 +203,7 @@ def constructed_copies(
     kind: type[Index], settings: Settings, entries: list[StoryEntry], chosen: list[int], copies: list[StoryEntry]
 ) -> dict[str, list[int]]:
     """Per edit: [copies that joined their original's story, joined another story, stayed alone]."""
-    index = kind.configured(settings.stories)
+    index = kind.configured(story_options(settings))
     stories = [index.apply(e) for e in entries]
     by_edit: dict[str, list[int]] = {kind: [0, 0, 0] for kind in EDITS}
     for number, (position, entry) in enumerate(zip(chosen, copies, strict=True)):
@@ -224,9 +226,9 @@ def memory_per_100k(kind: type[Index], settings: Settings, articles: list[Enrich
     """The index's traced memory after the corpus, per 100k members (entries made while tracing, as a
     worker makes them from the log)."""
     tracemalloc.start()
-    traced = kind.configured(settings.stories)
+    traced = kind.configured(story_options(settings))
     for article in articles:
-        traced.apply(story_entry(article, settings.dedup_num_perm))
+        traced.apply(story_entry(article, settings.stories.num_perm))
     state_bytes, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return state_bytes / len(traced) * 100_000 / 2**20

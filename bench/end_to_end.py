@@ -41,7 +41,7 @@ from streams.errors import PoisonRecordError
 from streams.kafka.codec import encode
 from streams.kafka.topics import create_topics
 from streams.parse.article import parse_article
-from streams.pipeline import offline_documents, process_raw
+from streams.pipeline.process import offline_documents, process_raw
 from streams.records import RawArticle
 from streams.retry import Retrier
 from streams.settings import Settings
@@ -65,8 +65,8 @@ def day_records() -> Iterator[dict[str, Any]]:
 def load_articles(settings: Settings, count: int) -> list[RawArticle]:
     """``count`` distinct articles that parse: the sample file first, then the days."""
     fetched_at = datetime.now(UTC)
-    sample = (item for item in read_paths([CORPUS], settings.jsonl_fields) if isinstance(item, RawArticle))
-    days = (map_record(r, settings.jsonl_fields, "bench", fetched_at) for r in day_records())
+    sample = (item for item in read_paths([CORPUS], settings.inputs.jsonl_fields) if isinstance(item, RawArticle))
+    days = (map_record(r, settings.inputs.jsonl_fields, "bench", fetched_at) for r in day_records())
     articles: dict[str, RawArticle] = {}
     for article in itertools.chain(sample, days):
         try:
@@ -93,9 +93,9 @@ def cpu_seconds(pids: Iterable[int]) -> float:
 
 
 async def indexed(settings: Settings) -> int:
-    async with open_client(settings.elasticsearch) as client:
-        await client.indices.refresh(index=settings.articles_alias)
-        return int((await client.count(index=settings.articles_alias))["count"])
+    async with open_client(settings) as client:
+        await client.indices.refresh(index=settings.elasticsearch.articles_alias)
+        return int((await client.count(index=settings.elasticsearch.articles_alias))["count"])
 
 
 async def wait_indexed(settings: Settings, target: int, timeout: float) -> float:
@@ -108,7 +108,7 @@ async def wait_indexed(settings: Settings, target: int, timeout: float) -> float
 
 
 async def drop(settings: Settings) -> None:
-    async with open_client(settings.elasticsearch) as client:
+    async with open_client(settings) as client:
         await drop_index(client, settings)
 
 
@@ -174,19 +174,22 @@ async def searchable_latencies(settings: Settings, articles: list[RawArticle], p
             for number, article in enumerate(articles):
                 await asyncio.sleep(max(0.0, start + number / per_second - time.monotonic()))
                 sent[article.id] = time.monotonic()
-                future = producer.send(settings.raw_topic, key=article.id.encode(), value=encode(article))
+                future = producer.send(settings.topics.raw, key=article.id.encode(), value=encode(article))
                 await asyncio.to_thread(future.get, 30)
         finally:
             producer.close()
 
     producing = asyncio.create_task(produce())
     deadline = time.monotonic() + len(articles) / per_second + 300
-    async with open_client(settings.elasticsearch) as client:
+    async with open_client(settings) as client:
         while len(found) < len(articles) and time.monotonic() < deadline:
             waiting = [doc_id for doc_id in sent if doc_id not in found]
             if waiting:
                 response = await client.search(
-                    index=settings.articles_alias, query={"ids": {"values": waiting}}, size=len(waiting), source=False
+                    index=settings.elasticsearch.articles_alias,
+                    query={"ids": {"values": waiting}},
+                    size=len(waiting),
+                    source=False,
                 )
                 now = time.monotonic()
                 for hit in response["hits"]["hits"]:
@@ -214,21 +217,23 @@ def run_reindex(settings: Settings) -> tuple[float, float]:
 
 
 async def _ensure(settings: Settings) -> None:
-    async with open_client(settings.elasticsearch) as client:
+    async with open_client(settings) as client:
         await ensure_index(client, settings)
 
 
 async def run_direct(settings: Settings, articles: list[RawArticle]) -> float:
     """Seconds to bulk-index the same final documents straight into Elasticsearch."""
     now = datetime.now(UTC)
-    async with open_client(settings.elasticsearch) as client:
+    async with open_client(settings) as client:
         index = await ensure_index(client, settings)
         documents = offline_documents(map(process_raw, articles), settings, now, not index.server_analysis)
-        indexer = BulkIndexer(client, settings.articles_alias, settings.sink, Retrier(settings.backoff))
+        indexer = BulkIndexer(
+            client, settings.elasticsearch.articles_alias, settings.sink, Retrier(settings.retry.backoff)
+        )
         start = time.monotonic()
-        for offset in range(0, len(documents), settings.sink_batch_size):
-            await indexer.write(documents[offset : offset + settings.sink_batch_size])
-        await client.indices.refresh(index=settings.articles_alias)
+        for offset in range(0, len(documents), settings.sink.batch_size):
+            await indexer.write(documents[offset : offset + settings.sink.batch_size])
+        await client.indices.refresh(index=settings.elasticsearch.articles_alias)
         return time.monotonic() - start
 
 
@@ -244,8 +249,8 @@ def main() -> None:
     loaded = load_articles(base, args.articles + 1 + LIVE_MAX)
     articles, reserve = loaded[: args.articles + 1], loaded[args.articles + 1 :]
     n = len(articles) - 1
-    pipeline = base.model_copy(
-        update={
+    pipeline = base.replace(
+        **{
             "topic_prefix": f"bench.{unique}",
             "index_prefix": f"bench-{unique}-pipe",
             "app_id": f"newsflow-bench-{unique}",
@@ -253,9 +258,9 @@ def main() -> None:
             **({"worker_processes": args.processes} if args.processes else {}),
         }
     )
-    direct = base.model_copy(update={"index_prefix": f"bench-{unique}-direct"})
+    direct = base.replace(**{"index_prefix": f"bench-{unique}-direct"})
     with tempfile.TemporaryDirectory() as tmp:
-        pipeline = pipeline.model_copy(update={"worker_data_dir": Path(tmp) / "worker"})
+        pipeline = pipeline.replace(**{"worker_data_dir": Path(tmp) / "worker"})
         try:
             pipeline_seconds, worker_cpu, latencies = run_pipeline(
                 pipeline, articles, reserve, Path(tmp), args.workers, args.live_seconds
@@ -269,7 +274,7 @@ def main() -> None:
     result = {
         "articles": n,
         "workers": args.workers,
-        "processes_per_worker": pipeline.worker_processes,
+        "processes_per_worker": pipeline.worker.processes,
         "worker_cpu_ms_per_article": round(worker_cpu / n * 1000, 2),
         "worker_cores_busy": round(worker_cpu / pipeline_seconds, 2),
         "end_to_end_articles_per_s": round(n / pipeline_seconds, 1),

@@ -52,7 +52,7 @@ def median_us(items: Sequence[T], stage: Callable[[T], object]) -> int:
 
 
 def enrich_cost(count: int) -> dict[str, Any]:
-    fields = Settings().jsonl_fields
+    fields = Settings().inputs.jsonl_fields
     records = [orjson.loads(line) for line in SAUDI.open("rb")]
     raws = [map_record(r, fields, "bench", datetime.now(UTC)) for r in records if r["content"].strip()][:count]
     parsed = [parse_article(raw) for raw in raws]

@@ -38,7 +38,7 @@ SAMPLE_JOINS = 60
 
 
 def enriched_sample() -> list[EnrichedArticle]:
-    fields = Settings().jsonl_fields
+    fields = Settings().inputs.jsonl_fields
     names = NameDictionary()
     records = [orjson.loads(line) for line in SAUDI_SAMPLE.open("rb")]
     return [

@@ -31,13 +31,16 @@ from typing import Any
 from bench.report import publish
 from streams.dedup.entries import story_entry
 from streams.dedup.events import EventIndex
-from streams.dedup.stories import StoryEntry, StoryIndex
+from streams.dedup.options import EventOptions
+from streams.dedup.stories import StoryIndex
+from streams.dedup.story_records import StoryEntry
 from streams.enrich.names import NameDictionary
 from streams.enrich.version import enrichment
 from streams.kafka.codec import encode
-from streams.pipeline import process_values
+from streams.pipeline.options import event_options, story_options
+from streams.pipeline.process import process_values
 from streams.records import DeadLetter, EnrichedArticle, KafkaPosition, RawArticle
-from streams.settings import EventOptions, Settings
+from streams.settings import Settings
 from streams.sources.files import read_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,14 +65,18 @@ def enriched_day(day: str, settings: Settings, cache: Path) -> list[EnrichedArti
     if cached.exists():
         loaded: list[EnrichedArticle] = pickle.loads(cached.read_bytes())
         return loaded
-    raws = [item for item in read_paths([DAYS / f"{day}.zip"], settings.jsonl_fields) if isinstance(item, RawArticle)]
-    names, data = NameDictionary(), enrichment(settings.topic_lexicon_file)
+    raws = [
+        item for item in read_paths([DAYS / f"{day}.zip"], settings.inputs.jsonl_fields) if isinstance(item, RawArticle)
+    ]
+    names, data = NameDictionary(), enrichment(settings.enrichment.topic_lexicon_file)
     articles: list[EnrichedArticle] = []
     for start in range(0, len(raws), BATCH):
         batch = raws[start : start + BATCH]
         records = [(raw.id.encode(), encode(raw), KafkaPosition()) for raw in batch]
         articles += [
-            o for o in process_values(records, settings.max_payload_bytes, names, data) if not isinstance(o, DeadLetter)
+            o
+            for o in process_values(records, settings.inputs.max_payload_bytes, names, data)
+            if not isinstance(o, DeadLetter)
         ]
     cache.mkdir(parents=True, exist_ok=True)
     cached.write_bytes(pickle.dumps(articles))
@@ -81,14 +88,14 @@ def stream_entries(days: list[str], settings: Settings, cache: Path) -> tuple[li
     articles = [a for day in sorted(days) for a in enriched_day(day, settings, cache)]
     articles.sort(key=lambda e: e.article.fetched_at)
     urls = {a.article.url: a.article.id for a in articles if a.article.url}
-    return [story_entry(a, settings.dedup_num_perm) for a in articles], urls
+    return [story_entry(a, settings.stories.num_perm) for a in articles], urls
 
 
 def assign(
     entries: list[StoryEntry], settings: Settings, options: EventOptions
 ) -> tuple[StoryIndex, dict[str, tuple[str, str]]]:
     """doc_id -> (story_id, event_id) after applying every entry in order."""
-    index = StoryIndex.configured(replace(settings.stories, events=options, snapshot_file=None))
+    index = StoryIndex.configured(replace(story_options(settings), events=options))
     found: dict[str, tuple[str, str]] = {}
     for entry in entries:
         answer = index.apply(entry)
@@ -132,8 +139,8 @@ def cost_and_memory(entries: list[StoryEntry], settings: Settings, rounds: int =
     per 100k articles in its window in a steady state: the set's sketches streamed ``rounds`` times, each
     round shifted two days later (new ids), so events close and days leave the window as in a long run."""
     timings = {}
-    for name, options in (("stories", None), ("stories_and_events", settings.events)):
-        index = StoryIndex.configured(replace(settings.stories, events=options, snapshot_file=None))
+    for name, options in (("stories", None), ("stories_and_events", event_options(settings))):
+        index = StoryIndex.configured(replace(story_options(settings), events=options))
         start = time.perf_counter()
         for entry in entries:
             index.apply(entry)
@@ -141,7 +148,7 @@ def cost_and_memory(entries: list[StoryEntry], settings: Settings, rounds: int =
     sketches = [(e.doc_id, e.event, e.source) for e in entries if e.event is not None]
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    events = EventIndex(settings.events)
+    events = EventIndex(event_options(settings))
     for n in range(rounds):
         shift = timedelta(days=2 * n)
         for doc_id, sketch, source in sketches:
@@ -168,11 +175,11 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     pairs = judged_pairs()
-    report: dict[str, Any] = {"options": {k: str(v) for k, v in asdict(settings.events).items()}}
+    report: dict[str, Any] = {"options": {k: str(v) for k, v in asdict(event_options(settings)).items()}}
     for name in args.sets:
         days = sorted({day for day, *_ in pairs[name]})
         entries, urls = stream_entries(days, settings, args.cache)
-        index, events = assign(entries, settings, settings.events)
+        index, events = assign(entries, settings, event_options(settings))
         assert index.events is not None
         sizes = Counter(event for _, event in events.values())
         largest = [
@@ -193,7 +200,7 @@ def main() -> None:
         if args.grid:
             grid = []
             for threshold, weight in itertools.product(args.thresholds, args.entity_weights):
-                options = replace(settings.events, threshold=threshold, entity_weight=weight)
+                options = replace(event_options(settings), threshold=threshold, entity_weight=weight)
                 grid.append(
                     {
                         "threshold": threshold,

@@ -39,7 +39,7 @@ def in_context(title: str, body: str, label: str) -> str:
 
 
 def sample(size: int, seed: int) -> list[dict[str, Any]]:
-    fields = Settings().jsonl_fields
+    fields = Settings().inputs.jsonl_fields
     records = [r for r in (orjson.loads(line) for line in SAMPLE.open("rb")) if r["content"].strip()]
     rng = random.Random(seed)
     order = rng.sample(range(len(records)), len(records))

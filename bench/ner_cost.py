@@ -49,7 +49,7 @@ print(orjson.dumps({"cpu_s": time.process_time() - start, "entities": found}).de
 
 
 def load_articles(count: int) -> list[ParsedArticle]:
-    fields = Settings().jsonl_fields
+    fields = Settings().inputs.jsonl_fields
     articles = []
     with SAUDI.open("rb") as handle:
         for line in handle:
@@ -81,7 +81,7 @@ def reference_cost(articles: list[ParsedArticle], revision: str) -> dict[str, An
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--batch", type=int, default=Settings().process_batch_size)
+    parser.add_argument("--batch", type=int, default=Settings().worker.batch_size)
     parser.add_argument("--reference", default=REFERENCE)
     args = parser.parse_args()
     articles = load_articles(args.articles)

@@ -50,7 +50,7 @@ from streams.enrich.article import enrich_article
 from streams.parse.article import parse_article
 from streams.settings import Settings
 from streams.sources.files import map_record
-fields = Settings().jsonl_fields
+fields = Settings().inputs.jsonl_fields
 out = []
 for record in orjson.loads(sys.stdin.buffer.read()):
     article = parse_article(map_record(record, fields, "bench", datetime.now(UTC)))
@@ -71,7 +71,7 @@ def draw_records(count: int, seed: int) -> list[dict[str, Any]]:
 
 
 def current_entities(records: list[dict[str, Any]]) -> tuple[list[list[Any]], dict[str, dict[str, str]]]:
-    fields = Settings().jsonl_fields
+    fields = Settings().inputs.jsonl_fields
     found: list[list[Any]] = []
     texts: dict[str, dict[str, str]] = {}
     for record in records:

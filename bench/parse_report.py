@@ -53,7 +53,7 @@ def median_micros(items: Iterable[RawArticle], parse: Callable[[RawArticle], Any
 
 
 def parse_costs(records: list[dict[str, Any]], pages: list[str]) -> dict[str, Any]:
-    fields = Settings().jsonl_fields
+    fields = Settings().inputs.jsonl_fields
     as_records = [map_record(r, fields, "bench", NOW) for r in records]
     as_text = [
         RawArticle(id=r.id, format="text", content=r.content, fetched_at=NOW, origin="bench") for r in as_records

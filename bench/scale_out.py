@@ -70,24 +70,24 @@ def wait_stable(settings: Settings, members: int, timeout: float = 180) -> None:
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            group = admin.describe_groups([settings.app_id]).get(settings.app_id, {})
+            group = admin.describe_groups([settings.worker.app_id]).get(settings.worker.app_id, {})
             if group.get("group_state") == "Stable" and len(group.get("members", ())) == members:
                 return
             time.sleep(1)
-        raise SystemExit(f"{settings.app_id}: the group did not become stable with {members} members")
+        raise SystemExit(f"{settings.worker.app_id}: the group did not become stable with {members} members")
     finally:
         admin.close()
 
 
 async def ensure(settings: Settings) -> None:
-    async with open_client(settings.elasticsearch) as client:
+    async with open_client(settings) as client:
         await ensure_index(client, settings)
 
 
 def run(base: Settings, script: str, workers: int, count: int, workdir: Path) -> dict[str, Any]:
     unique = uuid4().hex[:8]
-    settings = base.model_copy(
-        update={
+    settings = base.replace(
+        **{
             "topic_prefix": f"bench.{unique}",
             "index_prefix": f"bench-{unique}",
             "app_id": f"newsflow-bench-{unique}",
@@ -130,7 +130,7 @@ def run(base: Settings, script: str, workers: int, count: int, workdir: Path) ->
     service_cpu = after[1] - before[1]
     return {
         "workers": workers,
-        "partitions": settings.topic_partitions,
+        "partitions": settings.topics.partitions,
         "articles_per_s": round(n / (end - start), 1),
         "seconds": round(end - start, 1),
         "worker_cpu_s_per_article": round(worker_cpu / n, 4),

@@ -41,11 +41,13 @@ from kafka.admin import KafkaAdminClient
 from bench.dedup_reference import ReferenceStoryIndex
 from bench.report import publish
 from streams.dedup.entries import encode_entry
-from streams.dedup.log import StoryLog
 from streams.dedup.snapshot import write_snapshot
-from streams.dedup.stories import StoryEntry, StoryIndex
+from streams.dedup.stories import StoryIndex
+from streams.dedup.story_records import StoryEntry
 from streams.kafka.security import aiokafka_options, kafka_python_options
+from streams.kafka.story_log import StoryLog
 from streams.kafka.topics import create_topics, topic_specs
+from streams.pipeline.options import story_options
 from streams.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +98,7 @@ def produce(settings: Settings, count: int) -> float:
     start = time.monotonic()
     try:
         for entry in generated(count):
-            producer.send(settings.story_log_topic, key=entry.doc_id.encode(), value=encode_entry(entry))
+            producer.send(settings.topics.story_log, key=entry.doc_id.encode(), value=encode_entry(entry))
         producer.flush()
     finally:
         producer.close()
@@ -120,9 +122,9 @@ async def first_answer(settings: Settings, mode: str, count: int) -> dict[str, A
     await producer.start()
     try:
         start = time.monotonic()
-        log = StoryLog(settings, LogTopic(producer, settings.story_log_topic))
+        log = StoryLog(settings, story_options(settings), LogTopic(producer, settings.topics.story_log))
         if mode == "reference":
-            log.index = ReferenceStoryIndex.configured(settings.stories)  # type: ignore[assignment]
+            log.index = ReferenceStoryIndex.configured(story_options(settings))  # type: ignore[assignment]
         reader = asyncio.create_task(log.read_forever())
         (story,) = await log.assign([probe])
         seconds = time.monotonic() - start
@@ -142,15 +144,15 @@ async def first_answer(settings: Settings, mode: str, count: int) -> dict[str, A
 
 def prepare_snapshot(settings: Settings, count: int, tail: int) -> dict[str, Any]:
     """The snapshot a worker would have written after applying all but the last ``tail`` entries."""
-    index = StoryIndex.configured(settings.stories)
+    index = StoryIndex.configured(story_options(settings))
     for n, entry in enumerate(generated(count)):
         if n == count - tail:
             break
         index.apply(entry)
-    path = settings.stories.snapshot_file
+    path = settings.story_snapshot_file
     assert path is not None
     start = time.monotonic()
-    write_snapshot(path, index, settings.stories, settings.story_log_topic, {0: count - tail - 1})
+    write_snapshot(path, index, story_options(settings), settings.topics.story_log, {0: count - tail - 1})
     return {"snapshot_write_seconds": round(time.monotonic() - start, 2), "snapshot_mb": path.stat().st_size >> 20}
 
 
@@ -182,11 +184,11 @@ def main() -> None:
             report["produce_seconds"] = round(produce(base, args.entries), 1)
             for mode in args.modes.split(","):
                 if mode == "snapshot":
-                    on = base.model_copy(update={"story_snapshot_seconds": 10**9})
+                    on = base.replace(**{"story_snapshot_seconds": 10**9})
                     report |= prepare_snapshot(on, args.entries, args.tail)
                     report[mode] = measured(on, mode, args.entries)
                 else:
-                    report[mode] = measured(base.model_copy(update={"story_snapshot_seconds": 0}), mode, args.entries)
+                    report[mode] = measured(base.replace(**{"story_snapshot_seconds": 0}), mode, args.entries)
         finally:
             admin = KafkaAdminClient(**kafka_python_options(base.kafka))
             try:

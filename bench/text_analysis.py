@@ -22,7 +22,7 @@ from uuid import uuid4
 
 from bench.end_to_end import load_articles
 from bench.report import publish
-from streams.pipeline import offline_documents, process_raw
+from streams.pipeline.process import offline_documents, process_raw
 from streams.records import EnrichedArticle
 from streams.retry import Retrier
 from streams.settings import Settings
@@ -33,21 +33,23 @@ MODES: tuple[Mode, Mode] = ("server", "key_fields")
 
 
 async def run_mode(settings: Settings, enriched: list[EnrichedArticle]) -> dict[str, float]:
-    async with open_client(settings.elasticsearch) as client:
+    async with open_client(settings) as client:
         index = await ensure_index(client, settings)
-        assert index.server_analysis == (settings.text_analysis == "server")
+        assert index.server_analysis == (settings.elasticsearch.text_analysis == "server")
         try:
             start = time.monotonic()
             documents = offline_documents(enriched, settings, datetime.now(UTC), not index.server_analysis)
             made = time.monotonic()
-            indexer = BulkIndexer(client, settings.articles_alias, settings.sink, Retrier(settings.backoff))
-            for offset in range(0, len(documents), settings.sink_batch_size):
-                outcome = await indexer.write(documents[offset : offset + settings.sink_batch_size])
+            indexer = BulkIndexer(
+                client, settings.elasticsearch.articles_alias, settings.sink, Retrier(settings.retry.backoff)
+            )
+            for offset in range(0, len(documents), settings.sink.batch_size):
+                outcome = await indexer.write(documents[offset : offset + settings.sink.batch_size])
                 assert not outcome.rejected
-            await client.indices.refresh(index=settings.articles_alias)
+            await client.indices.refresh(index=settings.elasticsearch.articles_alias)
             indexed = time.monotonic()
-            await client.indices.forcemerge(index=settings.articles_alias, max_num_segments=1, flush=True)
-            stats = await client.indices.stats(index=settings.articles_alias, metric="store")
+            await client.indices.forcemerge(index=settings.elasticsearch.articles_alias, max_num_segments=1, flush=True)
+            stats = await client.indices.stats(index=settings.elasticsearch.articles_alias, metric="store")
             return {
                 "documents_seconds": made - start,
                 "bulk_seconds": indexed - made,
@@ -81,7 +83,7 @@ def main() -> None:
     for round_number in range(args.rounds):
         for mode in MODES if round_number % 2 == 0 else MODES[::-1]:
             prefix = f"bench-{unique}-{mode.replace('_', '-')}-{round_number}"
-            settings = base.model_copy(update={"index_prefix": prefix, "text_analysis": mode})
+            settings = base.replace(**{"index_prefix": prefix, "text_analysis": mode})
             runs[mode].append(asyncio.run(run_mode(settings, enriched)))
     server, key_fields = (summary(runs[mode], len(enriched)) for mode in MODES)
     result = {

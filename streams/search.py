@@ -220,11 +220,11 @@ async def search(
     size: int = 10,
     facets: bool = True,
 ) -> SearchResult:
-    server = await index_has_server_analysis(client, settings.articles_alias)
+    server = await index_has_server_analysis(client, settings.elasticsearch.articles_alias)
     if filters is not None and filters.event:
         filters = replace(filters, event_ids=await event_members(client, settings, filters.event))
     body = build_query(text, filters, size, facets, SERVER_FIELDS if server else KEY_FIELDS)
-    response = await client.search(index=settings.articles_alias, **body)
+    response = await client.search(index=settings.elasticsearch.articles_alias, **body)
     aggregations = response.get("aggregations") or {}
     return SearchResult(
         total=int(response["hits"]["total"]["value"]),

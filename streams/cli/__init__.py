@@ -29,7 +29,7 @@ from streams.cli.events import events_command
 from streams.cli.models import evaluate_cli, train_cli
 from streams.kafka.codec import encode
 from streams.metrics import Metrics
-from streams.pipeline import process_values
+from streams.pipeline.process import process_values
 from streams.records import DeadLetter, KafkaPosition, RawArticle
 from streams.settings import Settings
 
@@ -61,12 +61,12 @@ def setup() -> None:
     settings = Settings()
     created = create_topics(settings)
     err.print(
-        f"topics: created {created or 'none'} (all present: {settings.raw_topic}, {settings.enriched_topic}, "
-        f"{settings.dead_letter_topic})"
+        f"topics: created {created or 'none'} (all present: {settings.topics.raw}, {settings.topics.enriched}, "
+        f"{settings.topics.dead_letters})"
     )
 
     async def prepare() -> ArticleIndex:
-        async with open_client(settings.elasticsearch) as client:
+        async with open_client(settings) as client:
             return await ensure_index(client, settings)
 
     err.print(f"elasticsearch: index template and alias ready: {asyncio.run(prepare()).describe()}")
@@ -113,14 +113,14 @@ def produce_files(settings: Settings, producer: Any, paths: list[Path], progress
         task = bar.add_task("produce", total=count_inputs(paths))
         report = produce_articles(
             settings,
-            read_paths(paths, settings.jsonl_fields),
+            read_paths(paths, settings.inputs.jsonl_fields),
             producer,
             on_progress=lambda: bar.advance(task),
             metrics=metrics,
         )
     for error in report.errors[:20]:
         err.print(f"[red]dead-lettered[/red] {error}")
-    err.print(f"produced {report.produced} articles to {settings.raw_topic}; {report.dead_lettered} dead-lettered")
+    err.print(f"produced {report.produced} articles to {settings.topics.raw}; {report.dead_lettered} dead-lettered")
 
 
 def produce_feeds(
@@ -132,7 +132,7 @@ def produce_feeds(
     state = FeedState(settings.feed_state_path)
     while True:
         for source in feeds:
-            poll = poll_feed(source, state.cursor(source), settings.feed_timeout_seconds)
+            poll = poll_feed(source, state.cursor(source), settings.inputs.feed_timeout_seconds)
             report = produce_articles(settings, poll.items, producer, metrics=metrics)
             state.record(poll)
             if poll.error:
@@ -179,14 +179,15 @@ def process(
     from streams.dedup.stories import StoryIndex
     from streams.enrich.names import NameDictionary
     from streams.enrich.version import enrichment
-    from streams.pipeline import indexed_documents
+    from streams.pipeline.options import story_options
+    from streams.pipeline.process import indexed_documents
     from streams.sources.files import read_paths
     from streams.sources.inputs import InputError
 
     settings = Settings()
-    data = enrichment(settings.topic_lexicon_file)
+    data = enrichment(settings.enrichment.topic_lexicon_file)
     names = NameDictionary()  # like the worker's table: names learned from earlier inputs serve later ones
-    stories = StoryIndex.configured(settings.stories)  # one story and event space over all the files
+    stories = StoryIndex.configured(story_options(settings))  # one story and event space over all the files
     out = sys.stdout.buffer
     failures = 0
 
@@ -195,7 +196,9 @@ def process(
         records = [(item.id.encode(), encode(item), KafkaPosition()) for item in batch]
         failed = 0
         enriched = []
-        for item, outcome in zip(batch, process_values(records, settings.max_payload_bytes, names, data), strict=True):
+        for item, outcome in zip(
+            batch, process_values(records, settings.inputs.max_payload_bytes, names, data), strict=True
+        ):
             if isinstance(outcome, DeadLetter):
                 failed += 1
                 err.print(f"[red]{outcome.stage} error[/red] {item.origin}: {outcome.error_message}")
@@ -203,20 +206,20 @@ def process(
                 enriched.append(outcome)
         if as_indexed:
             now = datetime.now(UTC)
-            documents = indexed_documents(enriched, stories, settings.dedup_num_perm, now, key_fields=False)
+            documents = indexed_documents(enriched, stories, settings.stories.num_perm, now, key_fields=False)
             out.writelines(orjson.dumps(document) + b"\n" for _, document in documents)
         else:
             out.writelines(orjson.dumps(outcome) + b"\n" for outcome in enriched)
         return failed
 
     batch: list[RawArticle] = []
-    for item in read_paths(paths, settings.jsonl_fields):
+    for item in read_paths(paths, settings.inputs.jsonl_fields):
         if isinstance(item, InputError):
             failures += 1
             err.print(f"[red]error[/red] {item.origin}: {item.reason}: {item.message}")
         else:
             batch.append(item)
-        if len(batch) == settings.process_batch_size:
+        if len(batch) == settings.worker.batch_size:
             failures += write(batch)
             batch = []
     failures += write(batch)
@@ -263,7 +266,7 @@ def search(
 
     async def run() -> None:
         deadline = time.monotonic() + wait
-        async with open_client(settings.elasticsearch) as client:
+        async with open_client(settings) as client:
             result = await run_search(client, settings, query, filters, size, facets)
             while not result.hits and time.monotonic() < deadline:
                 await asyncio.sleep(1)
@@ -314,17 +317,26 @@ def reindex(
                 bar.advance(self.task, count)
 
         async def run() -> Any:
-            async with open_client(settings.elasticsearch) as client:
-                return await Reindex(settings, client, Retrier(settings.backoff), Shown()).run(remove_old)
+            async with open_client(settings) as client:
+                return await Reindex(settings, client, Retrier(settings.retry.backoff), Shown()).run(remove_old)
 
         report = asyncio.run(run())
     err.print(
         f"{'resumed and ' if report.resumed else ''}reindexed {report.old_index} -> {report.new_index} "
         f"(enrichment {report.version}): {report.read} raw records read, {report.written} written, "
         f"{report.skipped} skipped (dead letters or not indexed), {report.merged} merged with live writes, "
-        f"{report.kept_as_is} kept as they were (no longer in the raw topic); alias {settings.articles_alias} -> "
+        f"{report.kept_as_is} kept as they were (no longer in the raw topic); "
+        f"alias {settings.elasticsearch.articles_alias} -> "
         f"{report.new_index}; old index {'removed' if report.removed_old else 'kept: ' + report.old_index}"
     )
+
+
+@cli.command(name="settings")
+def settings_command() -> None:
+    """Print every setting (its NEWSFLOW_* variable, type, default, meaning) as docs/settings.md."""
+    from streams.settings_table import settings_table
+
+    sys.stdout.write(settings_table())
 
 
 cli.command(name="events")(events_command)

@@ -28,7 +28,7 @@ def events_command(
     start = since.replace(tzinfo=since.tzinfo or UTC) if since else datetime.now(UTC) - timedelta(days=1)
 
     async def run() -> list[dict[str, Any]]:
-        async with open_client(settings.elasticsearch) as client:
+        async with open_client(settings) as client:
             return await largest_events(client, settings, start, size)
 
     table = Table("articles", "outlets", "label", "first seen", "last seen", "event id", box=None)

@@ -15,7 +15,7 @@ import orjson
 from streams.dedup.event_records import EventSketch
 from streams.dedup.members import hash64
 from streams.dedup.sketch import body_tokens, fingerprint, signature
-from streams.dedup.stories import StoryEntry
+from streams.dedup.story_records import StoryEntry
 from streams.enrich.keyphrases import stop_words
 from streams.errors import PoisonRecordError
 from streams.records import RECORD_SCHEMA_VERSION, EnrichedArticle

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from streams.dedup.event_records import Event, EventAssignment, EventSketch
-from streams.settings import EventOptions
+from streams.dedup.options import EventOptions
 
 CENTROID_TERMS = 80  # terms kept per event centroid (the heaviest)
 QUERY_TERMS = 12  # the article's heaviest terms look up candidate events

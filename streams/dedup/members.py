@@ -29,7 +29,7 @@ from datasketch import MinHashLSH
 from streams.dedup.keys import KeyRows
 
 if TYPE_CHECKING:
-    from streams.dedup.stories import StoryEntry
+    from streams.dedup.story_records import StoryEntry
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NAIVE_EPOCH = datetime(1970, 1, 1)

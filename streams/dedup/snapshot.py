@@ -29,8 +29,8 @@ import orjson
 
 from streams.dedup.events import EventIndex
 from streams.dedup.members import MICROSECOND, Members, band_shape
+from streams.dedup.options import StoryOptions
 from streams.dedup.stories import EXPIRE_EVERY, StoryIndex
-from streams.settings import StoryOptions
 
 log = logging.getLogger(__name__)
 

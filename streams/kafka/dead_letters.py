@@ -51,8 +51,8 @@ def read_dead_letters(
     consumer = KafkaConsumer(**kafka_python_options(settings.kafka), enable_auto_commit=False)
     try:
         partitions = [
-            TopicPartition(settings.dead_letter_topic, p)
-            for p in sorted(consumer.partitions_for_topic(settings.dead_letter_topic) or ())
+            TopicPartition(settings.topics.dead_letters, p)
+            for p in sorted(consumer.partitions_for_topic(settings.topics.dead_letters) or ())
         ]
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
@@ -79,9 +79,9 @@ def replay(settings: Settings, letters: Iterator[StoredDeadLetter], producer: Ka
     for stored in letters:
         stage = stored.letter.get("stage")
         if stage in RAW_STAGES:
-            topic = settings.raw_topic
+            topic = settings.topics.raw
         elif stage == "index":
-            topic = settings.enriched_topic
+            topic = settings.topics.enriched
         else:
             report.skipped.append(f"{stored.position}: stage {stage} is not a pipeline record; produce the input again")
             continue

@@ -9,10 +9,10 @@ from typing import Any
 import faust
 from aiokafka.helpers import create_ssl_context
 
-from streams.settings import KafkaConnection
+from streams.settings import KafkaSettings
 
 
-def _ssl_context(kafka: KafkaConnection) -> ssl.SSLContext | None:
+def _ssl_context(kafka: KafkaSettings) -> ssl.SSLContext | None:
     if "SSL" not in kafka.security_protocol:
         return None
     cafile = str(kafka.ssl_cafile) if kafka.ssl_cafile else None
@@ -20,11 +20,11 @@ def _ssl_context(kafka: KafkaConnection) -> ssl.SSLContext | None:
     return context
 
 
-def _password(kafka: KafkaConnection) -> str | None:
+def _password(kafka: KafkaSettings) -> str | None:
     return kafka.sasl_password.get_secret_value() if kafka.sasl_password else None
 
 
-def kafka_python_options(kafka: KafkaConnection) -> dict[str, Any]:
+def kafka_python_options(kafka: KafkaSettings) -> dict[str, Any]:
     options: dict[str, Any] = {
         "bootstrap_servers": kafka.bootstrap_servers,
         "security_protocol": kafka.security_protocol,
@@ -40,7 +40,7 @@ def kafka_python_options(kafka: KafkaConnection) -> dict[str, Any]:
     return options
 
 
-def aiokafka_options(kafka: KafkaConnection) -> dict[str, Any]:
+def aiokafka_options(kafka: KafkaSettings) -> dict[str, Any]:
     options: dict[str, Any] = {
         "bootstrap_servers": kafka.bootstrap_servers,
         "security_protocol": kafka.security_protocol,
@@ -55,7 +55,7 @@ def aiokafka_options(kafka: KafkaConnection) -> dict[str, Any]:
     return options
 
 
-def faust_credentials(kafka: KafkaConnection) -> Any:
+def faust_credentials(kafka: KafkaSettings) -> Any:
     """The ``broker_credentials`` for faust.App (None for plain connections)."""
     if kafka.sasl_mechanism:
         return faust.SASLCredentials(

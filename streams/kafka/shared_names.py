@@ -58,7 +58,7 @@ class SharedNames:
 
     async def read_forever(self) -> None:
         """Read the names topic from the beginning and keep following it (streams.kafka.reader)."""
-        await follow_topic(self.settings, self.settings.names_topic, self._take, caught_up=self.caught_up.set)
+        await follow_topic(self.settings, self.settings.topics.names, self._take, caught_up=self.caught_up.set)
 
     async def wait_caught_up(self, seconds: float) -> None:
         """Wait (at most ``seconds``: names only help recognition) until the names other workers shared

@@ -20,29 +20,31 @@ class TopicSpec:
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
-    durable = {"min.insync.replicas": str(settings.topic_min_insync_replicas)}
-    articles = {"retention.ms": str(settings.article_retention_ms), "cleanup.policy": "delete", **durable}
-    raw = {"retention.ms": str(settings.raw_retention_ms), "cleanup.policy": "delete", **durable}
-    letters = {"retention.ms": str(settings.dead_letter_retention_ms), "cleanup.policy": "delete", **durable}
+    durable = {"min.insync.replicas": str(settings.topics.min_insync_replicas)}
+    articles = {"retention.ms": str(settings.topics.article_retention_ms), "cleanup.policy": "delete", **durable}
+    raw = {"retention.ms": str(settings.topics.raw_retention_ms), "cleanup.policy": "delete", **durable}
+    letters = {"retention.ms": str(settings.topics.dead_letter_retention_ms), "cleanup.policy": "delete", **durable}
     names = {"cleanup.policy": "compact", **durable}
     # the story log must hold at least the story window; a day more for articles fetched late
     stories = {
-        "retention.ms": str(int((settings.story_window_hours + 24) * 3600 * 1000)),
+        "retention.ms": str(int((settings.stories.window_hours + 24) * 3600 * 1000)),
         "cleanup.policy": "delete",
         **durable,
     }
     return [
-        TopicSpec(settings.raw_topic, settings.topic_partitions, settings.topic_replication_factor, raw),
-        TopicSpec(settings.enriched_topic, settings.topic_partitions, settings.topic_replication_factor, articles),
-        TopicSpec(settings.dead_letter_topic, settings.topic_partitions, settings.topic_replication_factor, letters),
-        TopicSpec(settings.names_topic, settings.topic_partitions, settings.topic_replication_factor, names),
-        TopicSpec(settings.story_log_topic, 1, settings.topic_replication_factor, stories),
+        TopicSpec(settings.topics.raw, settings.topics.partitions, settings.topics.replication_factor, raw),
+        TopicSpec(settings.topics.enriched, settings.topics.partitions, settings.topics.replication_factor, articles),
+        TopicSpec(
+            settings.topics.dead_letters, settings.topics.partitions, settings.topics.replication_factor, letters
+        ),
+        TopicSpec(settings.topics.names, settings.topics.partitions, settings.topics.replication_factor, names),
+        TopicSpec(settings.topics.story_log, 1, settings.topics.replication_factor, stories),
     ]
 
 
 def create_topics(settings: Settings) -> list[str]:
     """Create missing topics; returns the names that were created."""
-    admin = KafkaAdminClient(**kafka_python_options(settings.kafka), client_id=f"{settings.app_id}-admin")
+    admin = KafkaAdminClient(**kafka_python_options(settings.kafka), client_id=f"{settings.worker.app_id}-admin")
     try:
         existing = set(admin.list_topics())
         created = []

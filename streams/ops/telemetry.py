@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from streams.dedup.stories import StoryAssignment
+from streams.dedup.story_records import StoryAssignment
 from streams.metrics import Metrics
 from streams.ops.history import History
 from streams.records import DeadLetter

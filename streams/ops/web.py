@@ -21,7 +21,7 @@ from typing import Any
 import faust
 from faust.web import Request, Response, View
 
-from streams.dedup.log import StoryLog
+from streams.kafka.story_log import StoryLog
 from streams.ops.history import latency_buckets, quantile
 from streams.ops.newsroom import render_newsroom
 from streams.ops.telemetry import Telemetry
@@ -74,7 +74,7 @@ class OpsViews:
         checked_at, healthy = self._es_health
         if time.monotonic() - checked_at > HEALTH_CACHE_SECONDS:
             try:
-                async with open_client(self.settings.elasticsearch) as client:
+                async with open_client(self.settings) as client:
                     status = (await client.cluster.health(timeout="2s"))["status"]
                 healthy = status in {"green", "yellow"}
             except Exception:
@@ -113,7 +113,7 @@ class OpsViews:
         last_poll = self.stories.last_poll
         return view.json(
             {
-                "app": self.settings.app_id,
+                "app": self.settings.worker.app_id,
                 "uptime_seconds": round((datetime.now(UTC) - telemetry.started_at).total_seconds()),
                 "health": {
                     "kafka": last_poll is not None and time.monotonic() - last_poll < KAFKA_STALE_SECONDS,
@@ -173,7 +173,7 @@ class OpsViews:
             filters, size = search_filters(query), min(100, max(1, int(query.get("size", "10"))))
         except ValueError as exc:
             return view.json({"error": str(exc)}, status=400)
-        async with open_client(self.settings.elasticsearch) as client:
+        async with open_client(self.settings) as client:
             result = await search(client, self.settings, query.get("q", ""), filters, size)
         return view.json(asdict(result))
 
@@ -183,7 +183,7 @@ class OpsViews:
             filters = search_filters(query)
         except ValueError as exc:
             return view.html(f"<!doctype html><title>bad request</title><p>{escape(str(exc))}", status=400)
-        async with open_client(self.settings.elasticsearch) as client:
+        async with open_client(self.settings) as client:
             result = await search(client, self.settings, query.get("q", ""), filters, NEWSROOM_HITS)
             events = await recent_events(client, self.settings, NEWSROOM_EVENTS)
         return view.html(render_newsroom(query, result, events))

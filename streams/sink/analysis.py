@@ -49,11 +49,11 @@ async def plugin_on_every_node(client: AsyncElasticsearch) -> bool:
 
 
 async def choose_server_analysis(client: AsyncElasticsearch, settings: Settings) -> bool:
-    """Whether a new index analyzes text on the node: ``settings.text_analysis``, "auto" by detection."""
-    if settings.text_analysis == "key_fields":
+    """Whether a new index analyzes text on the node: ``settings.elasticsearch.text_analysis``, "auto" by detection."""
+    if settings.elasticsearch.text_analysis == "key_fields":
         return False
     present = await plugin_on_every_node(client)
-    if settings.text_analysis == "server" and not present:
+    if settings.elasticsearch.text_analysis == "server" and not present:
         raise ConfigurationError(f"NEWSFLOW_TEXT_ANALYSIS=server but not every node has the {PLUGIN} plugin")
     return present
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from streams.dedup.stories import StoryAssignment
+from streams.dedup.story_records import StoryAssignment
 from streams.enrich.article import body_text
 from streams.records import EnrichedArticle
 from streams.text.normalize import matching_key

@@ -27,7 +27,8 @@ from elasticsearch.serializer import OrjsonSerializer
 from streams.errors import BackpressureError, TransientError
 from streams.retry import Cause, Retrier, retrying
 from streams.schemas import articles_index_template
-from streams.settings import ElasticsearchConnection, Settings, SinkBatching
+from streams.settings import Settings, SinkSettings
+from streams.sink import credentials
 from streams.sink.analysis import PLUGIN, choose_server_analysis, index_has_server_analysis, with_server_analysis
 
 log = logging.getLogger(__name__)
@@ -39,14 +40,17 @@ NOT_FOUND = 404
 FIRST_INDEX_SUFFIX = "-000001"
 
 
-def create_client(connection: ElasticsearchConnection) -> AsyncElasticsearch:
+def create_client(settings: Settings) -> AsyncElasticsearch:
+    connection = settings.elasticsearch
     options: dict[str, Any] = {}
-    if connection.ca_file is not None:
-        options["ca_certs"] = str(connection.ca_file)
+    ca = credentials.ca_file(settings)
+    if ca is not None:
+        options["ca_certs"] = str(ca)
+    secret = credentials.password(settings)
     if connection.api_key is not None:
         options["api_key"] = connection.api_key.get_secret_value()
-    elif connection.username and connection.password is not None:
-        options["basic_auth"] = (connection.username, connection.password.get_secret_value())
+    elif connection.username and secret is not None:
+        options["basic_auth"] = (connection.username, secret.get_secret_value())
     return AsyncElasticsearch(
         [url.strip() for url in connection.url.split(",")],  # several nodes: a dead one is skipped
         request_timeout=connection.request_timeout,
@@ -57,8 +61,8 @@ def create_client(connection: ElasticsearchConnection) -> AsyncElasticsearch:
 
 
 @asynccontextmanager
-async def open_client(connection: ElasticsearchConnection) -> AsyncIterator[AsyncElasticsearch]:
-    client = create_client(connection)
+async def open_client(settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
+    client = create_client(settings)
     try:
         yield client
     finally:
@@ -68,13 +72,15 @@ async def open_client(connection: ElasticsearchConnection) -> AsyncIterator[Asyn
 async def drop_index(client: AsyncElasticsearch, settings: Settings) -> None:
     """Delete the article indices (behind the alias or left by a reindex), a reindex's state, the events
     index and their templates (tests, benchmarks, resets)."""
-    alias = settings.articles_alias
+    alias = settings.elasticsearch.articles_alias
     found = await client.indices.get(index=f"{alias}-*,{alias}.reindex", ignore_unavailable=True, allow_no_indices=True)
     if found:  # by name: the node refuses wildcard deletes
         await client.indices.delete(index=",".join(found))
-    await client.indices.delete_index_template(name=settings.articles_alias)
-    await client.indices.delete(index=settings.events_index, ignore_unavailable=True)
-    await client.options(ignore_status=NOT_FOUND).indices.delete_index_template(name=settings.events_index)
+    await client.indices.delete_index_template(name=settings.elasticsearch.articles_alias)
+    await client.indices.delete(index=settings.elasticsearch.events_index, ignore_unavailable=True)
+    await client.options(ignore_status=NOT_FOUND).indices.delete_index_template(
+        name=settings.elasticsearch.events_index
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +102,13 @@ async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> Articl
     """Install the index template and create the first index behind the alias; idempotent. A new index
     analyzes text on the node when every node has the plugin (streams.sink.analysis); an existing one keeps
     its mode."""
-    alias = settings.articles_alias
+    alias = settings.elasticsearch.articles_alias
     exists = await client.indices.exists_alias(name=alias)
     if exists:
         server = await index_has_server_analysis(client, alias)
     else:
         server = await choose_server_analysis(client, settings)
-    body = articles_index_template(f"{alias}-*", settings.index_replicas)
+    body = articles_index_template(f"{alias}-*", settings.elasticsearch.index_replicas)
     if server:
         body = with_server_analysis(body)
     await client.indices.put_index_template(name=alias, **body)
@@ -154,12 +160,12 @@ def _item_error(info: dict[str, Any]) -> tuple[str, int, str]:
 class BulkIndexer:
     """Writes batches of (id, document) to one index or alias until each is acked or rejected."""
 
-    def __init__(self, client: AsyncElasticsearch, index: str, batching: SinkBatching, retrier: Retrier) -> None:
+    def __init__(self, client: AsyncElasticsearch, index: str, batching: SinkSettings, retrier: Retrier) -> None:
         self._client = client
         self._index = index
         self._retrier = retrier
-        self._chunk_size = batching.size
-        self._chunk_bytes = batching.max_bytes
+        self._chunk_size = batching.batch_size
+        self._chunk_bytes = batching.batch_max_bytes
 
     async def write(
         self,

@@ -46,8 +46,10 @@ def newest(summaries: Iterable[EventSummary]) -> list[EventSummary]:
 
 async def ensure_events_index(client: AsyncElasticsearch, settings: Settings) -> None:
     """Install the template and create the index; idempotent."""
-    index = settings.events_index
-    await client.indices.put_index_template(name=index, **events_index_template(index, settings.index_replicas))
+    index = settings.elasticsearch.events_index
+    await client.indices.put_index_template(
+        name=index, **events_index_template(index, settings.elasticsearch.index_replicas)
+    )
     if not await client.indices.exists(index=index):
         try:
             await client.indices.create(index=index)
@@ -62,7 +64,7 @@ async def event_members(client: AsyncElasticsearch, settings: Settings, event_id
     current = event_id
     for _ in range(MAX_MERGE_HOPS):
         try:
-            found = await client.get(index=settings.events_index, id=current)
+            found = await client.get(index=settings.elasticsearch.events_index, id=current)
         except NotFoundError:
             return (current,)
         source = found["_source"]
@@ -80,7 +82,7 @@ async def largest_events(
     if since is not None:
         filters.append({"range": {"last_seen": {"gte": since.isoformat()}}})
     response = await client.search(
-        index=settings.events_index,
+        index=settings.elasticsearch.events_index,
         query={"bool": {"filter": filters}},
         sort=[{"article_count": "desc"}, {"last_seen": "desc"}],
         size=size,
@@ -95,7 +97,10 @@ async def recent_events(
     """The largest events of the ``window`` before the newest event's last article (the feed's "now", which
     for a backfill of old articles is not the clock's)."""
     response = await client.search(
-        index=settings.events_index, size=0, aggs={"newest": {"max": {"field": "last_seen"}}}, ignore_unavailable=True
+        index=settings.elasticsearch.events_index,
+        size=0,
+        aggs={"newest": {"max": {"field": "last_seen"}}},
+        ignore_unavailable=True,
     )
     newest = (response.get("aggregations") or {}).get("newest", {}).get("value")
     if newest is None:

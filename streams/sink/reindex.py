@@ -44,7 +44,7 @@ from streams.enrich.version import Enrichment, enrichment
 from streams.errors import ConfigurationError
 from streams.kafka.security import aiokafka_options
 from streams.kafka.shared_names import SharedNames
-from streams.pipeline import process_values
+from streams.pipeline.process import process_values
 from streams.records import EnrichedArticle, KafkaPosition
 from streams.retry import Retrier
 from streams.settings import Settings
@@ -95,7 +95,7 @@ class Progress(Protocol):
 
 
 def state_index(settings: Settings) -> str:
-    return f"{settings.articles_alias}.reindex"
+    return f"{settings.elasticsearch.articles_alias}.reindex"
 
 
 def next_index_name(alias: str, existing: Sequence[str]) -> str:
@@ -112,8 +112,8 @@ class Reindex:
         self.client = client
         self.retrier = retrier
         self.progress = progress
-        self.alias = settings.articles_alias
-        self.data: Enrichment = enrichment(settings.topic_lexicon_file)
+        self.alias = settings.elasticsearch.articles_alias
+        self.data: Enrichment = enrichment(settings.enrichment.topic_lexicon_file)
         self.names = NameDictionary()
         self.key_fields = False
 
@@ -175,7 +175,7 @@ class Reindex:
         """Names every worker learned so far (the names topic), so history is enriched with all of them."""
         shared = SharedNames(self.settings, self.names, topic=None)
         reader = asyncio.create_task(shared.read_forever())
-        await shared.wait_caught_up(self.settings.story_wait_seconds)
+        await shared.wait_caught_up(self.settings.stories.wait_seconds)
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
@@ -188,7 +188,7 @@ class Reindex:
         consumer = AIOKafkaConsumer(**aiokafka_options(self.settings.kafka), enable_auto_commit=False)
         await consumer.start()
         try:
-            topic = self.settings.raw_topic
+            topic = self.settings.topics.raw
             metadata = await consumer._client.fetch_all_metadata()
             partitions = [TopicPartition(topic, p) for p in sorted(metadata.partitions_for_topic(topic) or ())]
             consumer.assign(partitions)
@@ -200,7 +200,7 @@ class Reindex:
             self.progress.phase(what, left)
             read = 0
             while any([await consumer.position(tp) < ends[tp] for tp in partitions]):
-                fetched = await consumer.getmany(timeout_ms=1000, max_records=self.settings.sink_batch_size)
+                fetched = await consumer.getmany(timeout_ms=1000, max_records=self.settings.sink.batch_size)
                 messages = [m for tp, batch in fetched.items() for m in batch if m.offset < ends[tp]]
                 if messages:
                     await handle(messages)
@@ -213,7 +213,7 @@ class Reindex:
     def _enrich(self, messages: Sequence[Any]) -> list[EnrichedArticle]:
         """A batch through parse + enrich as the worker runs it (every sentence tagged in one pass)."""
         records = [(m.key, m.value, KafkaPosition(m.topic, m.partition, m.offset)) for m in messages]
-        outcomes = process_values(records, self.settings.max_payload_bytes, self.names, self.data)
+        outcomes = process_values(records, self.settings.inputs.max_payload_bytes, self.names, self.data)
         return [o for o in outcomes if isinstance(o, EnrichedArticle)]
 
     async def _documents(self, index: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -253,7 +253,7 @@ class Reindex:
 
         while True:  # until a pass finds at most one batch more: the copy has caught up
             starts = {int(p): o for p, o in state.positions.items()}
-            if await self._read(starts, handle, "re-enriching") <= self.settings.sink_batch_size:
+            if await self._read(starts, handle, "re-enriching") <= self.settings.sink.batch_size:
                 return
 
     # 2. writes move ----------------------------------------------------------------------------
@@ -283,7 +283,7 @@ class Reindex:
             total = int(stats["_all"]["primaries"]["indexing"]["index_total"])
             same = same + 1 if total == last else 0
             last = total
-            await asyncio.sleep(self.settings.sink_batch_seconds)
+            await asyncio.sleep(self.settings.sink.batch_seconds)
 
     # 3. tail -----------------------------------------------------------------------------------
     async def _tail(self, state: ReindexState, report: ReindexReport) -> None:

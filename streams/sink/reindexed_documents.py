@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from streams.dedup.event_records import EventAssignment
-from streams.dedup.stories import StoryAssignment
+from streams.dedup.story_records import StoryAssignment
 from streams.records import EnrichedArticle
 from streams.sink.documents import to_document
 

@@ -32,11 +32,11 @@ class ProduceReport:
 def create_producer(settings: Settings) -> KafkaProducer:
     return KafkaProducer(
         **kafka_python_options(settings.kafka),
-        client_id=f"{settings.app_id}-producer",
+        client_id=f"{settings.worker.app_id}-producer",
         acks="all",
         enable_idempotence=True,
         retries=2**31 - 1,
-        linger_ms=settings.produce_linger_ms,
+        linger_ms=settings.inputs.produce_linger_ms,
         max_in_flight_requests_per_connection=5,
     )
 
@@ -55,18 +55,18 @@ def produce_articles(
         if isinstance(item, RawArticle):
             value = encode(item)
             problems = validation_errors("raw", orjson.loads(value))
-            if len(value) > settings.max_payload_bytes:
-                limit = settings.max_payload_bytes
+            if len(value) > settings.inputs.max_payload_bytes:
+                limit = settings.inputs.max_payload_bytes
                 item = InputError(item.origin, "too_large", f"{len(value):,} bytes, over the limit of {limit:,}", value)
             elif problems:
                 item = InputError(item.origin, "schema", "; ".join(problems), value)
             else:
-                futures.append(producer.send(settings.raw_topic, key=item.id.encode(), value=value))
+                futures.append(producer.send(settings.topics.raw, key=item.id.encode(), value=value))
                 report.produced += 1
         if isinstance(item, InputError):
             error = PoisonRecordError("produce", item.reason, f"{item.origin}: {item.message}")
             letter = dead_letter("produce", error, item.payload, KafkaPosition(), attempts=1)
-            futures.append(producer.send(settings.dead_letter_topic, value=encode(letter)))
+            futures.append(producer.send(settings.topics.dead_letters, value=encode(letter)))
             report.dead_lettered += 1
             report.errors.append(f"{item.origin}: {item.message}")
         on_progress()

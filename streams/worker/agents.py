@@ -17,11 +17,11 @@ from functools import partial
 from typing import Any, Protocol
 
 from streams.dedup.entries import story_entry
-from streams.dedup.log import StoryLog
-from streams.dedup.stories import StoryAssignment, StoryEntry
+from streams.dedup.story_records import StoryAssignment, StoryEntry
 from streams.errors import PoisonRecordError
 from streams.kafka.codec import dead_letter, decode_enriched, encode
 from streams.kafka.shared_names import SharedNames
+from streams.kafka.story_log import StoryLog
 from streams.ops.telemetry import Telemetry
 from streams.records import DeadLetter, EnrichedArticle, KafkaPosition
 from streams.retry import Retrier
@@ -74,11 +74,11 @@ def make_process_agent(
     """``shared``: the learned-name dictionary and its topic, shared with the other workers. Run with
     one actor per process of ``processor`` (streams.worker.processing)."""
 
-    retrier = Retrier(settings.backoff, telemetry.retried)
+    retrier = Retrier(settings.retry.backoff, telemetry.retried)
 
     async def process_articles(stream: Any) -> None:
-        await shared.wait_caught_up(settings.story_wait_seconds)
-        async for events in stream.take_events(settings.process_batch_size, within=settings.process_batch_seconds):
+        await shared.wait_caught_up(settings.stories.wait_seconds)
+        async for events in stream.take_events(settings.worker.batch_size, within=settings.worker.batch_seconds):
             telemetry.batch_in("process", events, stream.app.consumer.highwater)
             batch = [(e.key, e.value, position_of(e)) for e in events]
             # what every worker learned so far; parsing and enrichment run off the event loop
@@ -99,10 +99,10 @@ def make_process_agent(
 def make_index_agent(
     settings: Settings, dead_letter_topic: Any, stories: StoryLog, telemetry: Telemetry
 ) -> Callable[[Any], Any]:
-    retrier = Retrier(settings.backoff, telemetry.retried)
+    retrier = Retrier(settings.retry.backoff, telemetry.retried)
 
     async def index_articles(stream: Any) -> None:
-        async with open_client(settings.elasticsearch) as client:
+        async with open_client(settings) as client:
             prepared: list[ArticleIndex] = []
 
             async def prepare() -> None:
@@ -110,11 +110,11 @@ def make_index_agent(
 
             await retrier.run("preparing the article index", prepare)
             await retrier.run("preparing the events index", lambda: ensure_events_index(client, settings))
-            indexer = BulkIndexer(client, settings.articles_alias, settings.sink, retrier)
-            events = BulkIndexer(client, settings.events_index, settings.sink, retrier)
+            indexer = BulkIndexer(client, settings.elasticsearch.articles_alias, settings.sink, retrier)
+            events = BulkIndexer(client, settings.elasticsearch.events_index, settings.sink, retrier)
             key_fields = not prepared[-1].server_analysis
             stage = IndexStage(indexer, events, stories, dead_letter_topic, retrier, settings, telemetry, key_fields)
-            async for events in stream.take_events(settings.sink_batch_size, within=settings.sink_batch_seconds):
+            async for events in stream.take_events(settings.sink.batch_size, within=settings.sink.batch_seconds):
                 telemetry.batch_in("index", events, stream.app.consumer.highwater)
                 await index_or_dead_letter(events, stage)
                 finished(stream, events)
@@ -195,7 +195,7 @@ async def index_batch(events: Sequence[Any], stage: IndexStage) -> None:
         except PoisonRecordError as exc:  # a record that violates its schema: dead-letter it, go on
             letters.append(dead_letter("index", exc, event.value, position_of(event), event.key))
 
-    entries = await asyncio.to_thread(sketch_batch, decoded, stage.settings.dedup_num_perm)
+    entries = await asyncio.to_thread(sketch_batch, decoded, stage.settings.stories.num_perm)
     assignments = await stage.retrier.run("assigning stories", lambda: stage.stories.assign(entries))
     by_id = {
         document_id(enriched): (event, story, to_document(enriched, now, story, stage.key_fields))
@@ -209,14 +209,14 @@ async def index_batch(events: Sequence[Any], stage: IndexStage) -> None:
 
     # Articles indexed earlier whose read-also/similar headlines name an article of this batch.
     # An earlier article may be in another worker's batch that is not flushed yet: the update waits for it
-    # (settings.link_wait_seconds) instead of counting a 404 as done; one refused here will never come.
+    # (settings.sink.link_wait_seconds) instead of counting a 404 as done; one refused here will never come.
     refused = {rejected.doc_id for rejected in outcome.rejected}
     backlinks = {
         doc_id: links for story in assignments for doc_id, links in story.backlinks.items() if doc_id not in refused
     }
     if backlinks:
         updates = [(doc_id, {"links": links_field(links)}) for doc_id, links in backlinks.items()]
-        linked_wait = stage.settings.link_wait_seconds
+        linked_wait = stage.settings.sink.link_wait_seconds
         linked = await stage.indexer.write(updates, partial=True, wait_missing=linked_wait)
         for rejected in linked.rejected:
             log.warning("could not link headlines of %s: %s", rejected.doc_id, rejected.reason)

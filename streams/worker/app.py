@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from streams.dedup.log import StoryLog
 from streams.enrich.names import NameDictionary
 from streams.kafka.security import faust_credentials
 from streams.kafka.shared_names import SharedNames
+from streams.kafka.story_log import StoryLog
 from streams.ops.history import SAMPLE_SECONDS
 from streams.ops.telemetry import Telemetry
 from streams.ops.web import OpsViews
+from streams.pipeline.options import story_options
 from streams.settings import Settings
 from streams.worker.acks import FinishedOnlyConsumer, NewsflowApp
 from streams.worker.agents import make_index_agent, make_process_agent
@@ -21,41 +22,45 @@ LIVENESS_CHECK_SECONDS = 1.0
 def create_app(settings: Settings) -> NewsflowApp:
     settings.worker_dir.parent.mkdir(parents=True, exist_ok=True)
     app = NewsflowApp(
-        settings.app_id,
-        broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        settings.worker.app_id,
+        broker=f"kafka://{settings.kafka.bootstrap_servers}",
         broker_credentials=faust_credentials(settings.kafka),
         store="memory://",
         datadir=str(settings.worker_dir),
         autodiscover=False,
-        web_enabled=settings.worker_web_enabled,
-        web_bind=settings.worker_web_host,
-        web_port=settings.worker_web_port,
-        topic_partitions=settings.topic_partitions,
-        topic_replication_factor=settings.topic_replication_factor,
+        web_enabled=settings.worker.web_enabled,
+        web_bind=settings.worker.web_host,
+        web_port=settings.worker.web_port,
+        topic_partitions=settings.topics.partitions,
+        topic_replication_factor=settings.topics.replication_factor,
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
-        broker_session_timeout=settings.consumer_session_timeout_seconds,
-        broker_heartbeat_interval=settings.consumer_session_timeout_seconds / 4,
-        broker_rebalance_timeout=settings.consumer_session_timeout_seconds * 3,
+        broker_session_timeout=settings.worker.session_timeout_seconds,
+        broker_heartbeat_interval=settings.worker.session_timeout_seconds / 4,
+        broker_rebalance_timeout=settings.worker.session_timeout_seconds * 3,
         producer_acks=-1,
     )
-    raw = app.topic(settings.raw_topic, key_serializer="raw", value_serializer="raw", internal=False)
-    enriched = app.topic(settings.enriched_topic, key_serializer="raw", value_serializer="raw", internal=False)
-    dead_letters = app.topic(settings.dead_letter_topic, key_serializer="raw", value_serializer="raw", internal=False)
-    names_topic = app.topic(settings.names_topic, key_serializer="raw", value_serializer="raw", internal=False)
+    raw = app.topic(settings.topics.raw, key_serializer="raw", value_serializer="raw", internal=False)
+    enriched = app.topic(settings.topics.enriched, key_serializer="raw", value_serializer="raw", internal=False)
+    dead_letters = app.topic(settings.topics.dead_letters, key_serializer="raw", value_serializer="raw", internal=False)
+    names_topic = app.topic(settings.topics.names, key_serializer="raw", value_serializer="raw", internal=False)
     names = NameDictionary()
     shared = SharedNames(settings, names, names_topic)
-    story_log = app.topic(settings.story_log_topic, key_serializer="raw", value_serializer="raw", internal=False)
-    stories = StoryLog(settings, story_log)
+    story_log = app.topic(settings.topics.story_log, key_serializer="raw", value_serializer="raw", internal=False)
+    stories = StoryLog(settings, story_options(settings), story_log)
     telemetry = Telemetry()
-    processor = BatchProcessor(settings.worker_processes, settings.max_payload_bytes, settings.topic_lexicon_file)
+    processor = BatchProcessor(
+        settings.worker.processes, settings.inputs.max_payload_bytes, settings.enrichment.topic_lexicon_file
+    )
     app.add_context(processor)  # its children end when the app stops, after the agents
     process = make_process_agent(settings, enriched, dead_letters, shared, processor, telemetry)
-    app.agent(raw, name=f"{settings.app_id}.process", concurrency=settings.worker_processes)(process)
-    app.agent(enriched, name=f"{settings.app_id}.index")(make_index_agent(settings, dead_letters, stories, telemetry))
+    app.agent(raw, name=f"{settings.worker.app_id}.process", concurrency=settings.worker.processes)(process)
+    app.agent(enriched, name=f"{settings.worker.app_id}.index")(
+        make_index_agent(settings, dead_letters, stories, telemetry)
+    )
     app.task(shared.read_forever)
     app.task(stories.read_forever)
-    liveness = Liveness(PartitionWatch(settings.stall_seconds), telemetry)
+    liveness = Liveness(PartitionWatch(settings.worker.stall_seconds), telemetry)
 
     async def check_liveness() -> None:
         consumer = app.consumer

@@ -31,7 +31,7 @@ from streams.enrich.ner.model import MODEL_PATHS, default_recognizer
 from streams.enrich.version import enrichment
 from streams.errors import TransientError
 from streams.kafka.codec import encode
-from streams.pipeline import process_values
+from streams.pipeline.process import process_values
 from streams.records import DeadLetter, EnrichedArticle, KafkaPosition
 
 log = logging.getLogger(__name__)

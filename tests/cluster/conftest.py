@@ -33,7 +33,7 @@ REPORT: list[dict[str, Any]] = []
 
 @pytest.fixture(autouse=True)
 def on_the_cluster(settings: Settings) -> None:
-    if settings.topic_replication_factor != 3 or "," not in settings.elasticsearch_url:
+    if settings.topics.replication_factor != 3 or "," not in settings.elasticsearch.url:
         pytest.fail(
             'cluster tests need the cluster\'s settings: eval "$(deploy/local/cluster env)" (make test-cluster)'
         )
@@ -62,7 +62,7 @@ def fully_replicated(settings: Settings) -> bool:
     """Every partition of this test's topics and of the offsets topic has all its replicas in sync."""
     client = admin(settings)
     try:
-        topics = [t for t in client.list_topics() if t.startswith(settings.topic_prefix)]
+        topics = [t for t in client.list_topics() if t.startswith(settings.topics.name_prefix)]
         described = client.describe_topics([*topics, "__consumer_offsets"])
     finally:
         client.close()
@@ -71,7 +71,7 @@ def fully_replicated(settings: Settings) -> bool:
 
 async def primary_node(es: AsyncElasticsearch, settings: Settings) -> str:
     """deploy/local/cluster's name (es-N) of the node holding the article index's primary shard."""
-    shards = await es.cat.shards(index=settings.articles_alias, format="json")
+    shards = await es.cat.shards(index=settings.elasticsearch.articles_alias, format="json")
     (node,) = {s["node"] for s in shards.body if s["prirep"] == "p"}  # type: ignore[index]
     return "es-" + str(node).rsplit("-", 1)[1]
 
@@ -107,8 +107,8 @@ async def progress(es: AsyncElasticsearch, settings: Settings) -> AsyncIterator[
     async def sample() -> None:
         while True:
             try:
-                await es.indices.refresh(index=settings.articles_alias)
-                count = (await es.count(index=settings.articles_alias))["count"]
+                await es.indices.refresh(index=settings.elasticsearch.articles_alias)
+                count = (await es.count(index=settings.elasticsearch.articles_alias))["count"]
                 sampled.samples.append((time.monotonic(), count))
             except Exception:  # a node is down or electing: try again
                 pass
@@ -123,15 +123,15 @@ async def record_outcome(
     name: str, settings: Settings, es: AsyncElasticsearch, produced: int, **figures: float
 ) -> None:
     """One row of the fault table: what was produced, what reached each topic and the index."""
-    await es.indices.refresh(index=settings.articles_alias)
-    hits = (await es.search(index=settings.articles_alias, size=10_000, source=False))["hits"]["hits"]
+    await es.indices.refresh(index=settings.elasticsearch.articles_alias)
+    hits = (await es.search(index=settings.elasticsearch.articles_alias, size=10_000, source=False))["hits"]["hits"]
     ids = [hit["_id"] for hit in hits]
     REPORT.append(
         {
             "test": name,
             "produced": produced,
-            "raw records": topic_records(settings, settings.raw_topic),
-            "enriched records": topic_records(settings, settings.enriched_topic),
+            "raw records": topic_records(settings, settings.topics.raw),
+            "enriched records": topic_records(settings, settings.topics.enriched),
             "indexed": len(set(ids)),
             "duplicate docs": len(ids) - len(set(ids)),
             **{key: round(value, 1) for key, value in figures.items()},

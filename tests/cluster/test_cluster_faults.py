@@ -66,7 +66,7 @@ async def test_the_broker_leading_the_raw_partitions_sigkilled_and_back(
     worker = worker_factory()
     stream = asyncio.create_task(produce_paced(settings, articles, PACE))
     await asyncio.sleep(10)
-    leaders = Counter(partition_leaders(settings, settings.raw_topic).values())
+    leaders = Counter(partition_leaders(settings, settings.topics.raw).values())
     broker = leaders.most_common(1)[0][0]
     fault = time.monotonic()
     back = await sigkill_for(f"kafka-{broker}", 10)
@@ -75,7 +75,7 @@ async def test_the_broker_leading_the_raw_partitions_sigkilled_and_back(
     await wait_for(lambda: replicated(settings), timeout=120)
     assert worker.poll() is None
     await record_outcome(
-        f"broker kafka-{broker} (led {leaders[broker]} of {settings.topic_partitions}) SIGKILLed 10 s",
+        f"broker kafka-{broker} (led {leaders[broker]} of {settings.topics.partitions}) SIGKILLed 10 s",
         settings,
         es,
         produced,

@@ -88,7 +88,7 @@ def test_the_plugin_reproduces_the_matching_key_and_the_stems_on_every_corpus_to
     assert len(words) > 20_000
 
     async def run() -> dict[str, tuple[int, list[tuple[str, list[str], list[str]]]]]:
-        async with open_client(Settings().elasticsearch) as client:
+        async with open_client(Settings()) as client:
             standard_of_key: dict[str, list[str]] = {}
             keys = sorted({matching_key(t) for t in tokens} - {""})
             for start in range(0, len(keys), BATCH):

@@ -105,18 +105,18 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Setting
 
 
 async def _prepare_index(settings: Settings) -> None:
-    async with open_client(settings.elasticsearch) as client:
+    async with open_client(settings) as client:
         await ensure_index(client, settings)
 
 
 async def _delete_index(settings: Settings) -> None:
-    async with open_client(settings.elasticsearch) as client:
+    async with open_client(settings) as client:
         await drop_index(client, settings)
 
 
 @pytest.fixture
 async def es(settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
-    async with open_client(settings.elasticsearch) as client:
+    async with open_client(settings) as client:
         yield client
 
 
@@ -150,7 +150,7 @@ def worker_factory(settings: Settings, tmp_path: Path) -> Iterator[Callable[...,
         process = subprocess.Popen(
             [sys.executable, "-m", "streams", "worker", "--loglevel", loglevel],
             cwd=ROOT,
-            env=settings_env(settings.model_copy(update=overrides)),
+            env=settings_env(settings.replace(**overrides)),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -210,7 +210,7 @@ def committed_offsets(settings: Settings, topic: str) -> int:
     """Sum of the worker group's committed offsets on ``topic``."""
     admin = KafkaAdminClient(**kafka_python_options(settings.kafka))
     try:
-        offsets = admin.list_group_offsets(settings.app_id).get(settings.app_id, {})
+        offsets = admin.list_group_offsets(settings.worker.app_id).get(settings.worker.app_id, {})
     finally:
         admin.close()
     return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
@@ -236,7 +236,7 @@ def restart_service_after(service: str, seconds: float) -> None:
 
 def raw_articles(settings: Settings, count: int, skip: int = 0) -> list[RawArticle]:
     """``count`` distinct SaudiNewsNet records as RawArticles."""
-    items = (i for i in read_paths([SAUDI_SAMPLE], settings.jsonl_fields) if isinstance(i, RawArticle))
+    items = (i for i in read_paths([SAUDI_SAMPLE], settings.inputs.jsonl_fields) if isinstance(i, RawArticle))
     articles = list(itertools.islice(items, skip, skip + count))
     assert len({a.id for a in articles}) == count
     return articles
@@ -244,8 +244,10 @@ def raw_articles(settings: Settings, count: int, skip: int = 0) -> list[RawArtic
 
 async def indexed_ids(es: AsyncElasticsearch, settings: Settings, limit: int = 10_000) -> list[str]:
     """The ``_id`` of every indexed document (a repeated id would show up twice)."""
-    await es.indices.refresh(index=settings.articles_alias)
-    response = await es.search(index=settings.articles_alias, size=limit, source=False, query={"match_all": {}})
+    await es.indices.refresh(index=settings.elasticsearch.articles_alias)
+    response = await es.search(
+        index=settings.elasticsearch.articles_alias, size=limit, source=False, query={"match_all": {}}
+    )
     return [hit["_id"] for hit in response["hits"]["hits"]]
 
 
@@ -274,7 +276,7 @@ def produce_to_partitions(settings: Settings, placed: Sequence[tuple[RawArticle,
     producer = create_producer(settings)
     try:
         for article, partition in placed:
-            producer.send(settings.raw_topic, key=article.id.encode(), value=encode(article), partition=partition)
+            producer.send(settings.topics.raw, key=article.id.encode(), value=encode(article), partition=partition)
         producer.flush()
     finally:
         producer.close()
@@ -286,8 +288,8 @@ async def documents_when_all_indexed(
     """id -> source of the indexed documents, once there are ``count`` of them."""
 
     async def documents() -> dict[str, Any] | None:
-        await es.indices.refresh(index=settings.articles_alias)
-        hits = (await es.search(index=settings.articles_alias, size=count + 10))["hits"]["hits"]
+        await es.indices.refresh(index=settings.elasticsearch.articles_alias)
+        hits = (await es.search(index=settings.elasticsearch.articles_alias, size=count + 10))["hits"]["hits"]
         return {hit["_id"]: hit["_source"] for hit in hits} if len(hits) == count else None
 
     found: dict[str, Any] = await wait_for(documents, timeout=timeout)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_rejected_documents_are_reported_not_retried(settings: Settings, es: AsyncElasticsearch) -> None:
-    indexer = BulkIndexer(es, settings.articles_alias, settings.sink, Retrier(settings.backoff))
+    indexer = BulkIndexer(es, settings.elasticsearch.articles_alias, settings.sink, Retrier(settings.retry.backoff))
     outcome = await indexer.write(
         [
             ("ok-1", {"id": "ok-1", "title": "t"}),
@@ -33,19 +33,19 @@ async def test_rejected_documents_are_reported_not_retried(settings: Settings, e
 
 
 async def test_writing_the_same_id_twice_keeps_one_document(settings: Settings, es: AsyncElasticsearch) -> None:
-    indexer = BulkIndexer(es, settings.articles_alias, settings.sink, Retrier(settings.backoff))
+    indexer = BulkIndexer(es, settings.elasticsearch.articles_alias, settings.sink, Retrier(settings.retry.backoff))
     await indexer.write([("same", {"id": "same", "title": "first"})])
     await indexer.write([("same", {"id": "same", "title": "second"})], refresh=True)
-    assert (await es.count(index=settings.articles_alias))["count"] == 1
-    assert (await es.get(index=settings.articles_alias, id="same"))["_source"]["title"] == "second"
+    assert (await es.count(index=settings.elasticsearch.articles_alias))["count"] == 1
+    assert (await es.get(index=settings.elasticsearch.articles_alias, id="same"))["_source"]["title"] == "second"
 
 
 async def test_a_document_that_cannot_be_serialized_is_raised_not_retried(
     settings: Settings, es: AsyncElasticsearch
 ) -> None:
     counted: list[str] = []
-    retrier = Retrier(settings.backoff, lambda what, cause: counted.append(what))
-    indexer = BulkIndexer(es, settings.articles_alias, settings.sink, retrier)
+    retrier = Retrier(settings.retry.backoff, lambda what, cause: counted.append(what))
+    indexer = BulkIndexer(es, settings.elasticsearch.articles_alias, settings.sink, retrier)
     with pytest.raises(SerializationError):
         await asyncio.wait_for(indexer.write([("x", {"id": "x", "title": object()})]), timeout=30)
     assert counted == []
@@ -57,12 +57,12 @@ async def test_a_throttling_node_holds_the_batch_as_backpressure_until_it_accept
     """An index under the read_only_allow_delete block (what a node puts on at its flood-stage disk
     watermark) answers 429: the writer waits, counts each wait as ``throttled``, and finishes once the
     block is lifted."""
-    index = await es.indices.get_alias(name=settings.articles_alias)
+    index = await es.indices.get_alias(name=settings.elasticsearch.articles_alias)
     concrete = next(iter(index))
     await es.indices.put_settings(index=concrete, settings={"index.blocks.read_only_allow_delete": True})
     counted: list[tuple[str, Cause]] = []
     retrier = Retrier(Backoff(max_seconds=0.5, first_seconds=0.1), lambda what, cause: counted.append((what, cause)))
-    indexer = BulkIndexer(es, settings.articles_alias, settings.sink, retrier)
+    indexer = BulkIndexer(es, settings.elasticsearch.articles_alias, settings.sink, retrier)
     writing = asyncio.create_task(indexer.write([("held", {"id": "held", "title": "t"})], refresh=True))
     try:
         for _ in range(100):

@@ -27,8 +27,8 @@ Cli = Callable[..., subprocess.CompletedProcess[bytes]]
 
 
 async def indexed_count(es: AsyncElasticsearch, settings: Settings) -> int:
-    await es.indices.refresh(index=settings.articles_alias)
-    return int((await es.count(index=settings.articles_alias))["count"])
+    await es.indices.refresh(index=settings.elasticsearch.articles_alias)
+    return int((await es.count(index=settings.elasticsearch.articles_alias))["count"])
 
 
 @pytest.mark.usefixtures("worker")
@@ -41,7 +41,7 @@ async def test_seed_article_becomes_a_searchable_document(
         return await search_articles(es, settings, "كوريا الجنوبية")
 
     (hit,) = await wait_for(seed_hits)
-    doc = (await es.get(index=settings.articles_alias, id=hit.id))["_source"]
+    doc = (await es.get(index=settings.elasticsearch.articles_alias, id=hit.id))["_source"]
     assert doc["source"]["name"] == "صدى البلد"
     assert doc["title"].startswith("أعلنت وزارة الدفاع الأمريكية")
     assert doc["body"].endswith("والازدهار.")
@@ -69,11 +69,11 @@ async def test_producing_twice_leaves_one_document(settings: Settings, es: Async
     run_cli("produce", "--no-progress", str(SEED_ARTICLE))
 
     async def both_indexed_and_committed() -> bool:
-        return committed_offsets(settings, settings.enriched_topic) >= 2
+        return committed_offsets(settings, settings.topics.enriched) >= 2
 
     await wait_for(both_indexed_and_committed)
     assert await indexed_count(es, settings) == 1
-    (hit,) = (await es.search(index=settings.articles_alias, query={"match_all": {}}))["hits"]["hits"]
+    (hit,) = (await es.search(index=settings.elasticsearch.articles_alias, query={"match_all": {}}))["hits"]["hits"]
     doc = hit["_source"]
     assert doc["seen_count"] == 2
     assert doc["story_id"] == hit["_id"]
@@ -86,7 +86,7 @@ async def test_producing_twice_leaves_one_document(settings: Settings, es: Async
 def test_process_command_and_worker_give_the_same_record(settings: Settings, run_cli: Cli) -> None:
     offline = orjson.loads(run_cli("process", str(SEED_ARTICLE)).stdout)
     run_cli("produce", "--no-progress", str(SEED_ARTICLE))
-    (record,) = read_topic(settings, settings.enriched_topic, expected=1)
+    (record,) = read_topic(settings, settings.topics.enriched, expected=1)
     assert record.key.decode() == offline["article"]["id"]
     assert orjson.loads(record.value) == offline
 
@@ -103,12 +103,12 @@ async def test_bad_input_is_dead_lettered_and_good_input_indexed(
     assert b"1 dead-lettered" in result.stderr
     assert b"not valid JSON" in result.stderr
     producer = KafkaProducer(**kafka_python_options(settings.kafka), acks="all")
-    producer.send(settings.raw_topic, key=b"garbage", value=b"\xff\xfe not json")
-    producer.send(settings.raw_topic, key=b"empty", value=orjson.dumps({"schema_version": 1, "id": "x"}))
+    producer.send(settings.topics.raw, key=b"garbage", value=b"\xff\xfe not json")
+    producer.send(settings.topics.raw, key=b"empty", value=orjson.dumps({"schema_version": 1, "id": "x"}))
     producer.flush()
     producer.close()
 
-    letters = [orjson.loads(r.value) for r in read_topic(settings, settings.dead_letter_topic, expected=3)]
+    letters = [orjson.loads(r.value) for r in read_topic(settings, settings.topics.dead_letters, expected=3)]
     by_stage = sorted((letter["stage"], letter["error_message"]) for letter in letters)
     assert [stage for stage, _ in by_stage] == ["decode", "decode", "produce"]
     assert "not valid UTF-8" in by_stage[0][1] + by_stage[1][1]
@@ -116,13 +116,13 @@ async def test_bad_input_is_dead_lettered_and_good_input_indexed(
     assert "line is not valid JSON" in by_stage[2][1]
     decode_letters = [letter for letter in letters if letter["stage"] == "decode"]
     assert all(
-        letter["position"]["topic"] == settings.raw_topic and letter["position"]["offset"] is not None
+        letter["position"]["topic"] == settings.topics.raw and letter["position"]["offset"] is not None
         for letter in decode_letters
     )
 
     async def good_indexed() -> bool:
-        await es.indices.refresh(index=settings.articles_alias)
-        return bool(await es.exists(index=settings.articles_alias, id="good-1"))
+        await es.indices.refresh(index=settings.elasticsearch.articles_alias)
+        return bool(await es.exists(index=settings.elasticsearch.articles_alias, id="good-1"))
 
     await wait_for(good_indexed)
     await asyncio.sleep(0)
@@ -152,8 +152,10 @@ async def test_learned_names_survive_a_worker_restart(
     run_cli("produce", "--no-progress", str(later))
 
     async def later_entities() -> list[Any]:
-        await es.indices.refresh(index=settings.articles_alias)
-        hits = (await es.search(index=settings.articles_alias, query={"match": {"body": "ميناء"}}))["hits"]["hits"]
+        await es.indices.refresh(index=settings.elasticsearch.articles_alias)
+        hits = (await es.search(index=settings.elasticsearch.articles_alias, query={"match": {"body": "ميناء"}}))[
+            "hits"
+        ]["hits"]
         return hits[0]["_source"]["entities"] if hits else []
 
     entities = await wait_for(later_entities)
@@ -169,7 +171,7 @@ async def test_dead_letters_are_listed_shown_and_replayed_after_a_fix(
     ``newsflow dlq replay`` puts it back and it is indexed once."""
     strict = worker_factory(max_payload_bytes=2000)
     run_cli("produce", "--no-progress", str(SEED_ARTICLE))
-    (letter,) = [orjson.loads(r.value) for r in read_topic(settings, settings.dead_letter_topic, expected=1)]
+    (letter,) = [orjson.loads(r.value) for r in read_topic(settings, settings.topics.dead_letters, expected=1)]
     assert letter["stage"] == "decode"
     assert "over the limit of 2,000" in letter["error_message"]
 
@@ -207,5 +209,5 @@ def test_setup_says_where_text_is_analyzed(run_cli: Cli) -> None:
 
 
 async def _drop(settings: Settings) -> None:
-    async with open_client(settings.elasticsearch) as es:
+    async with open_client(settings) as es:
         await drop_index(es, settings)

@@ -14,9 +14,10 @@ from elasticsearch import AsyncElasticsearch
 
 from streams.dedup.event_records import EventSketch
 from streams.dedup.events import EventIndex
+from streams.dedup.options import EventOptions
 from streams.records import RawArticle
 from streams.retry import Retrier
-from streams.settings import EventOptions, Settings
+from streams.settings import Settings
 from streams.sink.elasticsearch import BulkIndexer
 from streams.sink.events import ensure_events_index, event_document, event_members, largest_events
 from streams.sources.inputs import stable_id
@@ -84,7 +85,7 @@ async def test_wordings_on_different_partitions_and_workers_end_in_one_event(
     assert docs[other.id]["event_id"] == other.id
 
     async def summary() -> list[dict[str, Any]] | None:
-        await es.indices.refresh(index=settings.events_index)
+        await es.indices.refresh(index=settings.elasticsearch.events_index)
         found = await largest_events(es, settings, NOW - timedelta(days=1), 10)
         return found if found and found[0]["article_count"] == len(reports) else None
 
@@ -107,16 +108,16 @@ async def test_merged_events_resolve_and_older_summaries_never_win(settings: Set
     bridge = index.apply("c", words(1, 2, 3, 4, 5, 6, minutes=2), "alriyadh", None)
     assert index.resolve("b") == "a"  # the bridging article merged b into a
     await ensure_events_index(es, settings)
-    writer = BulkIndexer(es, settings.events_index, settings.sink, Retrier(settings.backoff))
+    writer = BulkIndexer(es, settings.elasticsearch.events_index, settings.sink, Retrier(settings.retry.backoff))
     summaries = [s for answer in (*opened, bridge) for s in answer.changed]
     for batch in (summaries[2:], summaries[:2]):  # the newest first, then the older revisions
         written = await writer.write(
             [(s.event_id, event_document(s)) for s in batch], versions={s.event_id: s.revision for s in batch}
         )
         assert sorted(written.indexed) == sorted(s.event_id for s in batch)  # a stale write is a conflict: done
-    await es.indices.refresh(index=settings.events_index)
+    await es.indices.refresh(index=settings.elasticsearch.events_index)
 
-    stored = {e: (await es.get(index=settings.events_index, id=e))["_source"] for e in ("a", "b")}
+    stored = {e: (await es.get(index=settings.elasticsearch.events_index, id=e))["_source"] for e in ("a", "b")}
     assert (stored["a"]["article_count"], stored["a"]["merged_ids"]) == (3, ["b"])
     assert stored["b"]["merged_into"] == "a"
     assert await event_members(es, settings, "b") == ("a", "b")

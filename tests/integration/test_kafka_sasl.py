@@ -63,6 +63,6 @@ async def test_the_pipeline_runs_over_sasl_scram(
         return len(await indexed_ids(es, settings)) == 1
 
     await wait_for(seed_indexed, timeout=120)
-    wrong = settings.model_copy(update={**sasl, "kafka_sasl_password": SecretStr("wrong")})
+    wrong = settings.replace(**{**sasl, "kafka_sasl_password": SecretStr("wrong")})
     with pytest.raises(KafkaError):
         create_producer(wrong).close()

@@ -17,10 +17,10 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 
 from streams.enrich.spellings import default_spellings
-from streams.pipeline import offline_documents, process_raw
+from streams.pipeline.process import offline_documents, process_raw
 from streams.records import RawArticle
 from streams.retry import Retrier
-from streams.settings import Settings
+from streams.settings import ElasticsearchSettings, Settings
 from streams.sink.analysis import index_has_server_analysis
 from streams.sink.elasticsearch import BulkIndexer
 from streams.sources.files import read_paths
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.integration
 ARTICLES = 300
 NUMERIC = {"long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float", "unsigned_long"}
 AGGREGATABLE = frozenset({"keyword", "date", "date_nanos", "boolean", *NUMERIC})
-DEFAULT_PREFIX: str = Settings.model_fields["index_prefix"].default
+DEFAULT_PREFIX: str = ElasticsearchSettings.model_fields["index_prefix"].default
 OBJECTS = load()
 Documents = list[tuple[str, dict[str, Any]]]
 
@@ -56,7 +56,7 @@ VISUALIZATIONS = of_type("visualization")
 def index_pattern(settings: Settings) -> str:
     """The data view's title for this test's index prefix (the file is written for the default prefix)."""
     assert DATA_VIEW.title.startswith(f"{DEFAULT_PREFIX}-")
-    return settings.index_prefix + DATA_VIEW.title.removeprefix(DEFAULT_PREFIX)
+    return settings.elasticsearch.index_prefix + DATA_VIEW.title.removeprefix(DEFAULT_PREFIX)
 
 
 def mapped_type(properties: dict[str, Any], field: str) -> str | None:
@@ -89,7 +89,7 @@ def docs_per_value(documents: Documents, field: str) -> Counter[Any]:
 def documents() -> Documents:
     """The first SaudiNewsNet articles as the index agent writes them: parse + enrich, story, document."""
     settings = Settings()
-    raws = (item for item in read_paths([SAUDI_SAMPLE], settings.jsonl_fields) if isinstance(item, RawArticle))
+    raws = (item for item in read_paths([SAUDI_SAMPLE], settings.inputs.jsonl_fields) if isinstance(item, RawArticle))
     written = offline_documents(map(process_raw, itertools.islice(raws, ARTICLES)), settings, datetime.now(UTC), False)
     assert len(written) == ARTICLES
     return written
@@ -98,10 +98,12 @@ def documents() -> Documents:
 @pytest.fixture
 async def indexed(settings: Settings, es: AsyncElasticsearch, documents: Documents) -> str:
     """This test's index holding the sample; returns the data view's pattern for it."""
-    assert await index_has_server_analysis(es, settings.articles_alias), "the node lacks the newsflow-analysis plugin"
-    outcome = await BulkIndexer(es, settings.articles_alias, settings.sink, Retrier(settings.backoff)).write(
-        documents, refresh=True
+    assert await index_has_server_analysis(es, settings.elasticsearch.articles_alias), (
+        "the node lacks the newsflow-analysis plugin"
     )
+    outcome = await BulkIndexer(
+        es, settings.elasticsearch.articles_alias, settings.sink, Retrier(settings.retry.backoff)
+    ).write(documents, refresh=True)
     assert not outcome.rejected
     assert len(outcome.indexed) == len(documents)
     return index_pattern(settings)
@@ -109,8 +111,8 @@ async def indexed(settings: Settings, es: AsyncElasticsearch, documents: Documen
 
 async def test_data_view_pattern_covers_exactly_the_article_index(settings: Settings, es: AsyncElasticsearch) -> None:
     behind_pattern = await es.indices.get(index=index_pattern(settings))
-    behind_alias = await es.indices.get_alias(name=settings.articles_alias)
-    assert set(behind_pattern) == set(behind_alias) == {f"{settings.articles_alias}-000001"}
+    behind_alias = await es.indices.get_alias(name=settings.elasticsearch.articles_alias)
+    assert set(behind_pattern) == set(behind_alias) == {f"{settings.elasticsearch.articles_alias}-000001"}
 
 
 @pytest.mark.parametrize("obj", [o for o in OBJECTS if o.type != "dashboard"], ids=object_id)

@@ -19,10 +19,11 @@ from aiokafka import AIOKafkaProducer
 from elasticsearch import AsyncElasticsearch
 
 from streams.dedup.entries import story_entry
-from streams.dedup.log import StoryLog
 from streams.kafka.codec import encode
 from streams.kafka.security import aiokafka_options
-from streams.pipeline import process_value
+from streams.kafka.story_log import StoryLog
+from streams.pipeline.options import story_options
+from streams.pipeline.process import process_value
 from streams.records import EnrichedArticle, KafkaPosition, RawArticle
 from streams.retry import Retrier
 from streams.settings import Settings
@@ -54,16 +55,16 @@ class LogTopic:
 async def test_a_link_update_that_arrives_before_its_target_is_not_lost(
     settings: Settings, es: AsyncElasticsearch
 ) -> None:
-    (raw,) = [item for item in read_paths([SEED_ARTICLE], settings.jsonl_fields) if isinstance(item, RawArticle)]
+    (raw,) = [item for item in read_paths([SEED_ARTICLE], settings.inputs.jsonl_fields) if isinstance(item, RawArticle)]
     seed = process_value(encode(raw), KafkaPosition())
     assert isinstance(seed, EnrichedArticle)
     producer = AIOKafkaProducer(**aiokafka_options(settings.kafka))
     await producer.start()
-    stories = StoryLog(settings, LogTopic(producer, settings.story_log_topic))
+    stories = StoryLog(settings, story_options(settings), LogTopic(producer, settings.topics.story_log))
     reader = asyncio.create_task(stories.read_forever())
     try:
         # worker 1 takes the seed's story: the seed is in the log, not yet in Elasticsearch
-        (assignment,) = await stories.assign([story_entry(seed, settings.dedup_num_perm)])
+        (assignment,) = await stories.assign([story_entry(seed, settings.stories.num_perm)])
         assert assignment.links == ()
 
         # worker 2 indexes the later article and sends the seed its link
@@ -72,21 +73,21 @@ async def test_a_link_update_that_arrives_before_its_target_is_not_lost(
         later = dataclasses.replace(copy_of(body, "later", body.content), title=headline)
         kafka = create_producer(settings)
         try:
-            kafka.send(settings.raw_topic, key=later.id.encode(), value=encode(later)).get(timeout=30)
+            kafka.send(settings.topics.raw, key=later.id.encode(), value=encode(later)).get(timeout=30)
         finally:
             kafka.close()
 
         async def later_indexed() -> bool:
-            return bool(await es.exists(index=settings.articles_alias, id=later.id))
+            return bool(await es.exists(index=settings.elasticsearch.articles_alias, id=later.id))
 
         await wait_for(later_indexed, timeout=120)
-        await asyncio.sleep(2 * settings.sink_batch_seconds + 1)  # the update has met no seed document
-        assert not await es.exists(index=settings.articles_alias, id=seed.article.id)
+        await asyncio.sleep(2 * settings.sink.batch_seconds + 1)  # the update has met no seed document
+        assert not await es.exists(index=settings.elasticsearch.articles_alias, id=seed.article.id)
 
         # worker 1 flushes the seed at last, with the links its story had then (none)
-        key_fields = not await index_has_server_analysis(es, settings.articles_alias)
+        key_fields = not await index_has_server_analysis(es, settings.elasticsearch.articles_alias)
         document = to_document(seed, datetime.now(UTC), assignment, key_fields)
-        indexer = BulkIndexer(es, settings.articles_alias, settings.sink, Retrier(settings.backoff))
+        indexer = BulkIndexer(es, settings.elasticsearch.articles_alias, settings.sink, Retrier(settings.retry.backoff))
         outcome = await indexer.write([(seed.article.id, document)])
         assert outcome.indexed == [seed.article.id]
     finally:
@@ -94,7 +95,7 @@ async def test_a_link_update_that_arrives_before_its_target_is_not_lost(
         await producer.stop()
 
     async def linked() -> list[dict[str, str]] | None:
-        found = await es.get(index=settings.articles_alias, id=seed.article.id)
+        found = await es.get(index=settings.elasticsearch.articles_alias, id=seed.article.id)
         links: list[dict[str, str]] = found["_source"]["links"]
         return links or None
 

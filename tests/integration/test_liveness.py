@@ -43,7 +43,7 @@ def health(port: int) -> tuple[int, dict[str, Any]] | None:
 async def test_a_partition_that_waits_past_the_stall_time_makes_the_worker_unhealthy_until_it_moves(
     settings: Settings, es: AsyncElasticsearch, worker_factory: Callable[..., subprocess.Popen[bytes]]
 ) -> None:
-    es_url = urllib.parse.urlsplit(settings.elasticsearch_url)
+    es_url = urllib.parse.urlsplit(settings.elasticsearch.url)
     forwarder = Forwarder((es_url.hostname or "127.0.0.1", es_url.port or 9200))
     port = free_port()
     worker_factory(
@@ -61,7 +61,7 @@ async def test_a_partition_that_waits_past_the_stall_time_makes_the_worker_unhea
     (article,) = raw_articles(settings, 1)
     producer = create_producer(settings)
     try:
-        producer.send(settings.raw_topic, key=article.id.encode(), value=encode(article)).get(timeout=30)
+        producer.send(settings.topics.raw, key=article.id.encode(), value=encode(article)).get(timeout=30)
     finally:
         producer.close()
     produced_at = time.monotonic()
@@ -70,7 +70,7 @@ async def test_a_partition_that_waits_past_the_stall_time_makes_the_worker_unhea
         answer = health(port)
         if answer is None or answer[0] != 503:
             return None
-        stalled = [p for p in answer[1]["stalled"] if p["topic"] == settings.enriched_topic]
+        stalled = [p for p in answer[1]["stalled"] if p["topic"] == settings.topics.enriched]
         return stalled[0] if stalled else None
 
     try:

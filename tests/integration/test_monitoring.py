@@ -167,7 +167,7 @@ async def test_every_grafana_query_finds_data_and_the_alert_rules_run(
     feed_producer: int,
     prometheus: Callable[[int, int], int],
 ) -> None:
-    es_url = urllib.parse.urlsplit(settings.elasticsearch_url)
+    es_url = urllib.parse.urlsplit(settings.elasticsearch.url)
     forwarder = Forwarder((es_url.hostname or "127.0.0.1", es_url.port or 9200))
     web_port = free_port()
     worker = worker_factory(
@@ -178,7 +178,7 @@ async def test_every_grafana_query_finds_data_and_the_alert_rules_run(
     )
     prometheus_port = prometheus(web_port, feed_producer)
     producer = KafkaProducer(**kafka_python_options(settings.kafka))
-    producer.send(settings.raw_topic, key=b"broken", value=b"\x00 not json").get(timeout=30)
+    producer.send(settings.topics.raw, key=b"broken", value=b"\x00 not json").get(timeout=30)
     producer.close()
     try:
         # the worker waits for Elasticsearch (retries counted), then indexes once it can reach it

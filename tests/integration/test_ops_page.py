@@ -101,7 +101,7 @@ def test_the_ops_page_shows_the_pipeline_moving(
     articles = raw_articles(settings, 40)
     hostile = map_record(
         {"title": HOSTILE_TITLE, "content": "نص الخبر.\n\nفقرة ثانية من الخبر.", "url": "https://x.example/hostile"},
-        settings.jsonl_fields,
+        settings.inputs.jsonl_fields,
         "test",
         datetime.now(UTC),
     )
@@ -113,7 +113,7 @@ def test_the_ops_page_shows_the_pipeline_moving(
         wait_until(lambda: indexed_on_page(browser) >= 20)
         first = indexed_on_page(browser)
         produce_articles(settings, [*articles[20:], hostile], producer)
-        producer.send(settings.raw_topic, value=b'{"broken": <script>alert(1)</script>')
+        producer.send(settings.topics.raw, value=b'{"broken": <script>alert(1)</script>')
         producer.flush()
     finally:
         producer.close()

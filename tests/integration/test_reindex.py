@@ -22,7 +22,7 @@ from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch
 
 from streams.enrich.version import enrichment
 from streams.kafka.codec import encode
-from streams.pipeline import process_value
+from streams.pipeline.process import process_value
 from streams.records import EnrichedArticle, KafkaPosition, RawArticle
 from streams.retry import Retrier
 from streams.settings import Settings
@@ -41,7 +41,7 @@ def produce(settings: Settings, articles: list[RawArticle], pause: float = 0.0) 
     producer = create_producer(settings)
     try:
         for article in articles:
-            producer.send(settings.raw_topic, key=article.id.encode(), value=encode(article))
+            producer.send(settings.topics.raw, key=article.id.encode(), value=encode(article))
             if pause:
                 time.sleep(pause)
         producer.flush()
@@ -50,17 +50,19 @@ def produce(settings: Settings, articles: list[RawArticle], pause: float = 0.0) 
 
 
 async def documents(es: AsyncElasticsearch, settings: Settings) -> dict[str, dict[str, Any]]:
-    await es.indices.refresh(index=settings.articles_alias)
-    hits = (await es.search(index=settings.articles_alias, size=2000, query={"match_all": {}}))["hits"]["hits"]
+    await es.indices.refresh(index=settings.elasticsearch.articles_alias)
+    hits = (await es.search(index=settings.elasticsearch.articles_alias, size=2000, query={"match_all": {}}))["hits"][
+        "hits"
+    ]
     return {hit["_id"]: hit["_source"] for hit in hits}
 
 
 async def concrete(es: AsyncElasticsearch, settings: Settings) -> list[str]:
-    return sorted(await es.indices.get_alias(name=settings.articles_alias))
+    return sorted(await es.indices.get_alias(name=settings.elasticsearch.articles_alias))
 
 
 def reindex_command(settings: Settings, lexicon: Path, *args: str) -> tuple[list[str], dict[str, str]]:
-    env = settings_env(settings.model_copy(update={"topic_lexicon_file": lexicon}))
+    env = settings_env(settings.replace(**{"topic_lexicon_file": lexicon}))
     return [sys.executable, "-m", "streams", "reindex", "--no-progress", *args], env
 
 
@@ -93,7 +95,7 @@ async def test_a_reindex_killed_midway_continues_to_the_same_result(
     await wait_until_all_indexed(es, settings, {a.id for a in articles}, timeout=400)
     before = await documents(es, settings)
     (old_index,) = await concrete(es, settings)
-    old_version = enrichment(settings.topic_lexicon_file).version
+    old_version = enrichment(settings.enrichment.topic_lexicon_file).version
     assert {doc["enrichment_version"] for doc in before.values()} == {old_version}
 
     lexicon = renamed_lexicon(tmp_path, "-v2")
@@ -171,9 +173,12 @@ async def test_reindex_while_producing_and_searching_loses_and_duplicates_nothin
     async def search_forever() -> None:
         while not stop.is_set():
             try:
-                everything = (await es.count(index=settings.articles_alias))["count"]
+                everything = (await es.count(index=settings.elasticsearch.articles_alias))["count"]
                 found = await es.search(
-                    index=settings.articles_alias, size=5, track_total_hits=True, query={"match": {"body": "السعودية"}}
+                    index=settings.elasticsearch.articles_alias,
+                    size=5,
+                    track_total_hits=True,
+                    query={"match": {"body": "السعودية"}},
                 )
                 seen.append((everything, found["hits"]["total"]["value"]))
             except Exception as exc:
@@ -265,7 +270,7 @@ async def test_reindex_merges_what_workers_wrote_meanwhile_and_keeps_what_the_to
     before = await documents(es, settings)
     late_link = {"headline": "عنوان لاحق", "id": indexed[3].id}
     lexicon = renamed_lexicon(tmp_path, "-v2")
-    reindexing = settings.model_copy(update={"topic_lexicon_file": lexicon})
+    reindexing = settings.replace(**{"topic_lexicon_file": lexicon})
 
     def ready() -> None:
         """Block (the reindex waits) until the new worker wrote the waiting records to the new index."""
@@ -278,7 +283,7 @@ async def test_reindex_merges_what_workers_wrote_meanwhile_and_keeps_what_the_to
             sync.update(index=old_index, id=indexed[2].id, doc={"links": [late_link]})  # landed in the old index
             deadline = time.monotonic() + 300
             while time.monotonic() < deadline:
-                new = [i for i in sync.indices.get_alias(name=settings.articles_alias) if i != old_index]
+                new = [i for i in sync.indices.get_alias(name=settings.elasticsearch.articles_alias) if i != old_index]
                 sync.indices.refresh(index=new)
                 found = sync.mget(index=new[0], ids=[a.id for a in (*waiting, redelivered)])["docs"]
                 if all(d.get("found") for d in found) and found[-1]["_source"]["seen_count"] == 2:
@@ -289,7 +294,7 @@ async def test_reindex_merges_what_workers_wrote_meanwhile_and_keeps_what_the_to
             sync.close()
 
     progress = StartWorkerOnceWritesMoved(settings, lambda: worker_factory(topic_lexicon_file=lexicon), ready)
-    report = await Reindex(reindexing, es, Retrier(settings.backoff), progress).run(remove_old=True)
+    report = await Reindex(reindexing, es, Retrier(settings.retry.backoff), progress).run(remove_old=True)
 
     assert "waiting for writes in flight" in progress.phases
     assert report.skipped == len(waiting)  # not indexed when the copy read them

@@ -128,19 +128,19 @@ async def test_fuzzed_bad_inputs_are_dead_lettered_and_good_ones_indexed(
     port = free_port()
     worker = worker_factory(worker_web_port=port)
     articles = raw_articles(settings, 100)
-    bad = fuzzed_bad_values(valid_raw(articles[0]), settings.max_payload_bytes, batches=100)
+    bad = fuzzed_bad_values(valid_raw(articles[0]), settings.inputs.max_payload_bytes, batches=100)
     assert len(bad) >= 2000
     values = [(a.id.encode(), encode(a)) for a in articles] + [(None, b) for b in bad]
     random.Random(5).shuffle(values)
     producer = create_producer(settings)
     try:
         for key, value in values:
-            producer.send(settings.raw_topic, key=key, value=value)
+            producer.send(settings.topics.raw, key=key, value=value)
         producer.flush()
     finally:
         producer.close()
     await wait_until_all_indexed(es, settings, {a.id for a in articles}, timeout=300)
-    letters = [orjson.loads(r.value) for r in read_topic(settings, settings.dead_letter_topic, len(bad), timeout=120)]
+    letters = [orjson.loads(r.value) for r in read_topic(settings, settings.topics.dead_letters, len(bad), timeout=120)]
     assert len(letters) == len(bad)
     assert all(letter["error_message"] and letter["stage"] == "decode" for letter in letters)
     # every one was refused by a check, none by a crash of the decoder (which would be "decode_error")
@@ -164,8 +164,8 @@ async def test_old_and_extended_records_are_processed(settings: Settings, es: As
     extended_value = orjson.dumps({**valid_raw(extended), "x_added_later": {"nested": [1, 2]}, "priority": "high"})
     producer = create_producer(settings)
     try:
-        producer.send(settings.raw_topic, key=old.id.encode(), value=old_value)
-        producer.send(settings.raw_topic, key=extended.id.encode(), value=extended_value)
+        producer.send(settings.topics.raw, key=old.id.encode(), value=old_value)
+        producer.send(settings.topics.raw, key=extended.id.encode(), value=extended_value)
         producer.flush()
     finally:
         producer.close()

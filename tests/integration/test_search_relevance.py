@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 from elasticsearch import AsyncElasticsearch
 
-from streams.pipeline import offline_documents, process_raw
+from streams.pipeline.process import offline_documents, process_raw
 from streams.records import EnrichedArticle, RawArticle
 from streams.retry import Retrier
 from streams.search import SearchFilters, SearchResult, search
@@ -35,7 +35,7 @@ def corpus() -> list[EnrichedArticle]:
     settings = Settings()
     articles: list[EnrichedArticle] = []
     for path in (SAUDI_SAMPLE, BBC, SEED_ARTICLE):
-        raws = (i for i in read_paths([path], settings.jsonl_fields) if isinstance(i, RawArticle))
+        raws = (i for i in read_paths([path], settings.inputs.jsonl_fields) if isinstance(i, RawArticle))
         articles.extend(process_raw(raw) for raw in itertools.islice(raws, PER_CORPUS))
     return articles
 
@@ -47,15 +47,18 @@ def search_settings(request: pytest.FixtureRequest) -> Settings:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def client(search_settings: Settings, corpus: list[EnrichedArticle]) -> AsyncIterator[AsyncElasticsearch]:
-    async with open_client(search_settings.elasticsearch) as es:
+    async with open_client(search_settings) as es:
         index = await ensure_index(es, search_settings)
-        assert index.server_analysis == (search_settings.text_analysis == "server")
+        assert index.server_analysis == (search_settings.elasticsearch.text_analysis == "server")
         documents = offline_documents(corpus, search_settings, datetime.now(UTC), not index.server_analysis)
         outcome = await BulkIndexer(
-            es, search_settings.articles_alias, search_settings.sink, Retrier(search_settings.backoff)
+            es,
+            search_settings.elasticsearch.articles_alias,
+            search_settings.sink,
+            Retrier(search_settings.retry.backoff),
         ).write(documents)
         assert not outcome.rejected
-        await es.indices.refresh(index=search_settings.articles_alias)
+        await es.indices.refresh(index=search_settings.elasticsearch.articles_alias)
         yield es
         await drop_index(es, search_settings)
 
@@ -116,7 +119,7 @@ async def test_quoted_text_is_an_exact_phrase(client: AsyncElasticsearch, search
     words = await query(client, search_settings, "كوريا الجنوبية", size=100)
     assert 0 < phrase.total <= words.total
     response = await client.search(
-        index=search_settings.articles_alias, query={"terms": {"_id": sorted(ids(phrase))}}, size=100
+        index=search_settings.elasticsearch.articles_alias, query={"terms": {"_id": sorted(ids(phrase))}}, size=100
     )
     for hit in response["hits"]["hits"]:
         assert "كوريا الجنوبيه" in matching_key(hit["_source"]["title"] + "\n" + hit["_source"]["body"])

@@ -12,6 +12,7 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 
 from streams.settings import Settings
+from streams.sink import credentials
 from tests.conftest import SEED_ARTICLE
 from tests.integration.conftest import indexed_ids, wait_for
 
@@ -33,7 +34,7 @@ async def test_passwords_never_appear_in_logs_or_errors(
     run_cli: Cli,
     tmp_path: Path,
 ) -> None:
-    secret = settings.resolved_elasticsearch_password()
+    secret = credentials.password(settings)
     assert secret is not None
     password = secret.get_secret_value()
     worker_factory(loglevel="info", elasticsearch_password=secret)
@@ -43,7 +44,7 @@ async def test_passwords_never_appear_in_logs_or_errors(
         return len(await indexed_ids(es, settings)) == 1
 
     await wait_for(seed_indexed)
-    failing = worker_factory(loglevel="info", elasticsearch_password=WRONG, app_id=f"{settings.app_id}-wrong")
+    failing = worker_factory(loglevel="info", elasticsearch_password=WRONG, app_id=f"{settings.worker.app_id}-wrong")
     await asyncio.sleep(15)  # it retries the rejected credentials and logs each failure
     assert failing.poll() is None
     searched = run_cli("search", "كوريا", check=False, env_overrides={"NEWSFLOW_ELASTICSEARCH_PASSWORD": WRONG})

@@ -23,7 +23,7 @@ import pytest_asyncio
 from elasticsearch import AsyncElasticsearch
 
 from streams.enrich.article import body_text
-from streams.pipeline import offline_documents, process_raw
+from streams.pipeline.process import offline_documents, process_raw
 from streams.records import EnrichedArticle, RawArticle
 from streams.retry import Retrier
 from streams.search import search
@@ -69,7 +69,7 @@ def corpus() -> list[EnrichedArticle]:
     settings = Settings()
     articles: list[EnrichedArticle] = []
     for path, count in ((SAUDI_SAMPLE, 400), (BBC, 100), (SEED_ARTICLE, 1)):
-        raws = (i for i in read_paths([path], settings.jsonl_fields) if isinstance(i, RawArticle))
+        raws = (i for i in read_paths([path], settings.inputs.jsonl_fields) if isinstance(i, RawArticle))
         articles.extend(process_raw(raw) for raw in itertools.islice(raws, count))
     return articles
 
@@ -81,23 +81,23 @@ async def indices(corpus: list[EnrichedArticle]) -> AsyncIterator[tuple[AsyncEla
         mode: Settings(index_prefix=f"test-analysis-{mode.replace('_', '-')}-{unique}", text_analysis=mode)
         for mode in MODES
     }
-    async with open_client(Settings().elasticsearch) as es:
+    async with open_client(Settings()) as es:
         for settings in by_mode.values():
             index = await ensure_index(es, settings)
             documents = offline_documents(corpus, settings, datetime.now(UTC), not index.server_analysis)
             assert not (
-                await BulkIndexer(es, settings.articles_alias, settings.sink, Retrier(settings.backoff)).write(
-                    documents
-                )
+                await BulkIndexer(
+                    es, settings.elasticsearch.articles_alias, settings.sink, Retrier(settings.retry.backoff)
+                ).write(documents)
             ).rejected
-            await es.indices.refresh(index=settings.articles_alias)
+            await es.indices.refresh(index=settings.elasticsearch.articles_alias)
         yield es, by_mode
         for settings in by_mode.values():
             await drop_index(es, settings)
 
 
 async def hit_ids(es: AsyncElasticsearch, settings: Settings, query: dict[str, Any]) -> set[str]:
-    response = await es.search(index=settings.articles_alias, query=query, size=ALL, source=False)
+    response = await es.search(index=settings.elasticsearch.articles_alias, query=query, size=ALL, source=False)
     assert response["hits"]["total"]["value"] < ALL
     return {hit["_id"] for hit in response["hits"]["hits"]}
 
@@ -140,7 +140,7 @@ async def test_highlights_mark_the_written_words(
         snippets = [hit.snippet for hit in (await search(es, settings, query, size=ALL)).hits]
         assert any(f"«{written}»" in snippet for snippet in snippets), query  # written unlike the query
         response = await es.search(
-            index=settings.articles_alias,
+            index=settings.elasticsearch.articles_alias,
             query={"query_string": {"query": query}},
             highlight={"fields": {"body": BODY_AND_STEMS}, "pre_tags": ["⟦"], "post_tags": ["⟧"]},
             size=ALL,

@@ -66,8 +66,8 @@ def feed_url(tmp_path: Path) -> Iterator[str]:
 
 
 async def all_docs(es: AsyncElasticsearch, settings: Settings) -> dict[str, dict[str, object]]:
-    await es.indices.refresh(index=settings.articles_alias)
-    response = await es.search(index=settings.articles_alias, size=100, query={"match_all": {}})
+    await es.indices.refresh(index=settings.elasticsearch.articles_alias)
+    response = await es.search(index=settings.elasticsearch.articles_alias, size=100, query={"match_all": {}})
     return {hit["_id"]: hit["_source"] for hit in response["hits"]["hits"]}
 
 

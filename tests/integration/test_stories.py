@@ -26,7 +26,7 @@ pytestmark = pytest.mark.integration
 
 def sample_articles(settings: Settings, count: int) -> list[RawArticle]:
     """Long enough SaudiNewsNet records (several paragraphs), distinct stories."""
-    items = (i for i in read_paths([SAUDI_SAMPLE], settings.jsonl_fields) if isinstance(i, RawArticle))
+    items = (i for i in read_paths([SAUDI_SAMPLE], settings.inputs.jsonl_fields) if isinstance(i, RawArticle))
     return list(itertools.islice((i for i in items if i.content.count("\n") >= 4 and len(i.content) > 1500), count))
 
 
@@ -61,11 +61,13 @@ async def test_copies_on_different_partitions_and_workers_end_in_one_story(
     assert docs[story_id]["duplicate_of"] is None
     for member in {original.id, exact.id, edited.id} - {story_id}:
         assert docs[member]["duplicate_of"] == story_id
-        assert docs[member]["similarity"] >= settings.dedup_threshold
+        assert docs[member]["similarity"] >= settings.stories.threshold
     assert docs[other.id]["story_id"] == other.id
     assert docs[other.id]["duplicate_of"] is None
     stories = await es.search(
-        index=settings.articles_alias, size=0, aggs={"stories": {"terms": {"field": "story_id", "min_doc_count": 2}}}
+        index=settings.elasticsearch.articles_alias,
+        size=0,
+        aggs={"stories": {"terms": {"field": "story_id", "min_doc_count": 2}}},
     )
     assert [(b["key"], b["doc_count"]) for b in stories["aggregations"]["stories"]["buckets"]] == [(story_id, 3)]
 
@@ -77,8 +79,8 @@ async def test_an_article_indexed_later_is_linked_from_the_one_that_named_it(
     run_cli("produce", "--no-progress", str(SEED_ARTICLE))
 
     async def seed() -> dict[str, Any] | None:
-        await es.indices.refresh(index=settings.articles_alias)
-        hits = (await es.search(index=settings.articles_alias, size=1))["hits"]["hits"]
+        await es.indices.refresh(index=settings.elasticsearch.articles_alias)
+        hits = (await es.search(index=settings.elasticsearch.articles_alias, size=1))["hits"]["hits"]
         return {"_id": hits[0]["_id"], **hits[0]["_source"]} if hits else None
 
     first = await wait_for(seed)
@@ -89,12 +91,14 @@ async def test_an_article_indexed_later_is_linked_from_the_one_that_named_it(
     later = dataclasses.replace(later, title=headline)
     producer = create_producer(settings)
     try:
-        producer.send(settings.raw_topic, key=later.id.encode(), value=encode(later)).get(timeout=30)
+        producer.send(settings.topics.raw, key=later.id.encode(), value=encode(later)).get(timeout=30)
     finally:
         producer.close()
 
     async def linked() -> list[dict[str, str]] | None:
-        links: list[dict[str, str]] = (await es.get(index=settings.articles_alias, id=first["_id"]))["_source"]["links"]
+        links: list[dict[str, str]] = (await es.get(index=settings.elasticsearch.articles_alias, id=first["_id"]))[
+            "_source"
+        ]["links"]
         return links or None
 
     assert await wait_for(linked) == [{"headline": headline, "id": later.id}]

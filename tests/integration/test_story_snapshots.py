@@ -15,11 +15,12 @@ from aiokafka import AIOKafkaProducer
 from kafka.admin import KafkaAdminClient
 
 from streams.dedup.entries import decode_entry
-from streams.dedup.log import StoryLog
 from streams.dedup.snapshot import read_snapshot
-from streams.dedup.stories import StoryAssignment, StoryEntry
+from streams.dedup.story_records import StoryAssignment, StoryEntry
 from streams.kafka.security import aiokafka_options, kafka_python_options
+from streams.kafka.story_log import StoryLog
 from streams.kafka.topics import create_topics, topic_specs
+from streams.pipeline.options import story_options
 from streams.settings import Settings
 from tests.integration.conftest import wait_for
 from tests.unit.dedup.recorded_log import recorded_log
@@ -40,7 +41,7 @@ class LogTopic:
 @pytest.fixture
 def replay_settings(settings: Settings) -> Iterator[Settings]:
     """A second set of topics for the worker that replays everything (no snapshots)."""
-    built = settings.model_copy(update={"topic_prefix": f"{settings.topic_prefix}.replay", "story_snapshot_seconds": 0})
+    built = settings.replace(**{"topic_prefix": f"{settings.topics.name_prefix}.replay", "story_snapshot_seconds": 0})
     create_topics(built)
     yield built
     admin = KafkaAdminClient(**kafka_python_options(built.kafka))
@@ -80,21 +81,21 @@ async def run_and_restart(settings: Settings, producer: AIOKafkaProducer, entrie
     """First third through one worker, second through another while the first is down, last third
     through the first worker restarted: its answers."""
     first_part, second_part, last_part = entries[:300], entries[300:450], entries[450:]
-    topic = LogTopic(producer, settings.story_log_topic)
-    first = StoryLog(settings, topic)
+    topic = LogTopic(producer, settings.topics.story_log)
+    first = StoryLog(settings, story_options(settings), topic)
 
     async def covered() -> bool:
         """The first worker's snapshot covers its last entry (there is one when snapshots are on)."""
-        options = settings.stories
-        if options.snapshot_file is None:
+        path = settings.story_snapshot_file
+        if path is None:
             return True
-        snapshot = await asyncio.to_thread(read_snapshot, options.snapshot_file, options, settings.story_log_topic)
+        snapshot = await asyncio.to_thread(read_snapshot, path, story_options(settings), settings.topics.story_log)
         return snapshot is not None and snapshot.offsets == {0: first.applied_offset}
 
     await answered(first, first_part, covered)
-    other = StoryLog(settings.model_copy(update={"story_snapshot_seconds": 0}), topic)
+    other = StoryLog(settings.replace(story_snapshot_seconds=0), story_options(settings), topic)
     await answered(other, second_part)
-    restarted = StoryLog(settings, topic)
+    restarted = StoryLog(settings, story_options(settings), topic)
     answers = await answered(restarted, last_part)
     return [restarted.restored_at, len(restarted.index), answers]
 
@@ -105,9 +106,7 @@ async def test_a_worker_restarted_from_its_snapshot_answers_as_a_full_replay(
 ) -> None:
     entries = [decode_entry(value) for value in recorded_log(420)][:600]
     assert len(entries) == 600
-    with_snapshots = settings.model_copy(
-        update={"story_snapshot_dir": tmp_path / "snapshots", "story_snapshot_seconds": 0.001}
-    )
+    with_snapshots = settings.replace(**{"story_snapshot_dir": tmp_path / "snapshots", "story_snapshot_seconds": 0.001})
     restored_at, restored_size, from_snapshot = await run_and_restart(with_snapshots, producer, entries)
     replayed_at, replayed_size, from_replay = await run_and_restart(replay_settings, producer, entries)
 

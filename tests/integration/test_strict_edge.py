@@ -41,7 +41,7 @@ def test_wrongly_typed_records_are_dead_lettered_as_schema_and_never_produced(
 
     run_cli("produce", "--no-progress", str(path))
 
-    letters = [orjson.loads(r.value) for r in read_topic(settings, settings.dead_letter_topic, len(NEARLY_RIGHT))]
+    letters = [orjson.loads(r.value) for r in read_topic(settings, settings.topics.dead_letters, len(NEARLY_RIGHT))]
     assert len(letters) == len(NEARLY_RIGHT)
     assert {(letter["stage"], letter["reason"]) for letter in letters} == {("produce", "schema")}
     messages = [letter["error_message"].removeprefix(f"{path}:").split(": ", 1)[1] for letter in letters]
@@ -51,5 +51,5 @@ def test_wrongly_typed_records_are_dead_lettered_as_schema_and_never_produced(
     )
     (issue,) = [message for message in messages if message.count(";") == 2]
     assert ("url: int" in issue, "title: int" in issue, "content: list" in issue) == (True, True, True)
-    bounds = asyncio.run(topic_bounds(settings, settings.raw_topic))
+    bounds = asyncio.run(topic_bounds(settings, settings.topics.raw))
     assert all(high == 0 for _, high in bounds.values())  # not one record reached the raw topic

@@ -45,7 +45,7 @@ async def test_workers_started_together_index_every_waiting_article(
     try:
         for number, article in enumerate(articles):
             producer.send(
-                settings.raw_topic, key=article.id.encode(), value=encode(article), partition=number % WORKERS
+                settings.topics.raw, key=article.id.encode(), value=encode(article), partition=number % WORKERS
             )
         producer.flush()
     finally:

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from streams.kafka.codec import encode
-from streams.pipeline import process_value, process_values
+from streams.pipeline.process import process_value, process_values
 from streams.records import DeadLetter, EnrichedArticle, KafkaPosition, RawArticle
 from tests.conftest import SAUDI_SAMPLE
 

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from streams.kafka.codec import encode
-from streams.pipeline import process_raw
+from streams.pipeline.process import process_raw
 from streams.records import RawArticle
 from streams.schemas import compiled_validator, topic_validator, validation_errors
 

@@ -13,7 +13,7 @@ import orjson
 
 from streams.dedup.entries import encode_entry, text_event_sketch
 from streams.dedup.sketch import body_tokens, fingerprint, signature
-from streams.dedup.stories import StoryEntry
+from streams.dedup.story_records import StoryEntry
 from streams.text.normalize import matching_key
 from tests.conftest import SAUDI_SAMPLE
 

@@ -13,9 +13,10 @@ import pytest
 from bench.dedup_reference import ReferenceStoryIndex
 from streams.dedup.entries import decode_entry
 from streams.dedup.keys import KeyRows
+from streams.dedup.options import StoryOptions
 from streams.dedup.snapshot import read_snapshot, write_snapshot
-from streams.dedup.stories import StoryAssignment, StoryIndex
-from streams.settings import StoryOptions
+from streams.dedup.stories import StoryIndex
+from streams.dedup.story_records import StoryAssignment
 from tests.unit.dedup.recorded_log import NUM_PERM, recorded_log
 
 OPTIONS = StoryOptions(threshold=0.5, num_perm=NUM_PERM, window=timedelta(days=1))

@@ -10,12 +10,14 @@ import pytest
 from streams.dedup.entries import text_event_sketch
 from streams.dedup.event_records import EventSketch
 from streams.dedup.events import EventIndex
-from streams.settings import EventOptions, Settings
+from streams.dedup.options import EventOptions
+from streams.pipeline.options import event_options
+from streams.settings import Settings
 
 pytestmark = pytest.mark.unit
 
 T0 = datetime(2015, 7, 21, 8, 0, tzinfo=UTC)
-OPTIONS = Settings().events  # the shipped thresholds
+OPTIONS = event_options(Settings())  # the shipped thresholds
 # three wordings of one incident, and other news of the same day
 ATTACK = (
     "مقتل جنديين في قصف حوثي على نجران",

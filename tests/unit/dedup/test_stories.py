@@ -7,7 +7,8 @@ import pytest
 
 from streams.dedup.entries import decode_entry, encode_entry
 from streams.dedup.sketch import body_tokens, fingerprint, signature
-from streams.dedup.stories import StoryAssignment, StoryEntry, StoryIndex
+from streams.dedup.stories import StoryIndex
+from streams.dedup.story_records import StoryAssignment, StoryEntry
 from streams.text.normalize import matching_key
 
 pytestmark = pytest.mark.unit

@@ -48,11 +48,11 @@ def parse_cli(args: list[str]) -> dict[str, Any]:
 
 
 def unknown_settings(environment: dict[str, Any]) -> set[str]:
-    """The NEWSFLOW_* variables of ``environment`` that are not Settings fields (must be empty)."""
-    from streams.settings import Settings
+    """The NEWSFLOW_* variables of ``environment`` that name no setting (must be empty)."""
+    from streams.settings import flat_names
 
     names = {key.removeprefix("NEWSFLOW_").lower() for key in environment if key.startswith("NEWSFLOW_")}
-    return names - set(Settings.model_fields)
+    return names - set(flat_names())
 
 
 def hadolint_findings(dockerfile: Path) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from streams.errors import PoisonRecordError
 from streams.kafka.codec import dead_letter, decode_enriched, decode_raw, encode
-from streams.pipeline import process_raw, process_value
+from streams.pipeline.process import process_raw, process_value
 from streams.records import DeadLetter, EnrichedArticle, KafkaPosition, RawArticle
 from streams.schemas import validation_errors
 

@@ -14,5 +14,5 @@ def test_single_node_defaults_need_one_replica() -> None:
 def test_cluster_settings_replicate_every_topic() -> None:
     specs = topic_specs(Settings(topic_partitions=6, topic_replication_factor=3, topic_min_insync_replicas=2))
     assert {(s.replication_factor, s.config["min.insync.replicas"]) for s in specs} == {(3, "2")}
-    assert {s.name: s.partitions for s in specs}[Settings().story_log_topic] == 1  # the story log stays ordered
-    assert all(s.partitions == 6 for s in specs if s.name != Settings().story_log_topic)
+    assert {s.name: s.partitions for s in specs}[Settings().topics.story_log] == 1  # the story log stays ordered
+    assert all(s.partitions == 6 for s in specs if s.name != Settings().topics.story_log)

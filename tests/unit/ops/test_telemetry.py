@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from streams.dedup.stories import StoryAssignment
+from streams.dedup.story_records import StoryAssignment
 from streams.errors import PoisonRecordError
 from streams.kafka.codec import dead_letter
 from streams.ops.telemetry import Telemetry

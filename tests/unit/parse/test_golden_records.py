@@ -18,7 +18,7 @@ pytestmark = pytest.mark.unit
 
 RECORDS = [orjson.loads(line) for line in itertools.islice(SAUDI_SAMPLE.open("rb"), 300)]
 WITH_CONTENT = [r for r in RECORDS if r["content"].strip()][:250]
-FIELDS = Settings().jsonl_fields
+FIELDS = Settings().inputs.jsonl_fields
 
 
 @pytest.mark.parametrize("record", WITH_CONTENT, ids=[r["id"] for r in WITH_CONTENT])

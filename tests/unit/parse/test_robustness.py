@@ -11,7 +11,7 @@ import pytest
 from streams.errors import DeadLetterReason
 from streams.kafka.codec import encode
 from streams.parse.article import parse_article
-from streams.pipeline import process_value
+from streams.pipeline.process import process_value
 from streams.records import DeadLetter, EnrichedArticle, KafkaPosition, RawArticle
 from streams.schemas import TOPIC_SCHEMAS, load_json
 

@@ -10,7 +10,7 @@ from streams.sink.elasticsearch import create_client
 
 async def test_every_listed_node_is_in_the_pool() -> None:
     urls = "https://127.0.0.1:19201, https://127.0.0.1:19202,https://127.0.0.1:19203"
-    client = create_client(Settings(elasticsearch_url=urls, elasticsearch_password=SecretStr("x")).elasticsearch)
+    client = create_client(Settings(elasticsearch_url=urls, elasticsearch_password=SecretStr("x")))
     try:
         ports = sorted(node.config.port for node in client.transport.node_pool.all())
     finally:

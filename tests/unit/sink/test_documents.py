@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from streams.pipeline import offline_documents, process_raw
+from streams.pipeline.process import offline_documents, process_raw
 from streams.records import RawArticle
 from streams.schemas import load_json
 from streams.settings import Settings

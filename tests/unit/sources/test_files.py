@@ -14,7 +14,7 @@ from tests.conftest import SAUDI_SAMPLE, SEED_ARTICLE
 
 pytestmark = pytest.mark.unit
 
-FIELDS = Settings().jsonl_fields
+FIELDS = Settings().inputs.jsonl_fields
 
 
 def test_seed_text_file_has_a_stable_content_id() -> None:

@@ -21,7 +21,7 @@ from streams.sources.inputs import InputError
 
 pytestmark = pytest.mark.unit
 
-FIELDS = Settings().jsonl_fields
+FIELDS = Settings().inputs.jsonl_fields
 GOOD = {
     "id": "a1",
     "url": "https://example.org/news/1",

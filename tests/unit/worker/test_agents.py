@@ -14,11 +14,13 @@ import orjson
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from streams.dedup.stories import StoryAssignment, StoryEntry, StoryIndex
+from streams.dedup.stories import StoryIndex
+from streams.dedup.story_records import StoryAssignment, StoryEntry
 from streams.enrich.article import enrich_article
 from streams.kafka.codec import encode
 from streams.ops.telemetry import Telemetry
 from streams.parse.article import parse_article
+from streams.pipeline.options import story_options
 from streams.records import RawArticle
 from streams.retry import Backoff, Retrier
 from streams.settings import Settings
@@ -29,7 +31,7 @@ from streams.worker.agents import IndexStage, index_or_dead_letter
 
 class InMemoryStories:
     def __init__(self, settings: Settings) -> None:
-        self.index = StoryIndex.configured(settings.stories)
+        self.index = StoryIndex.configured(story_options(settings))
 
     async def assign(self, entries: Sequence[StoryEntry]) -> list[StoryAssignment]:
         return [self.index.apply(entry) for entry in entries]
@@ -64,8 +66,8 @@ async def test_a_bug_while_indexing_dead_letters_the_batch(
     client = AsyncElasticsearch("http://127.0.0.1:9")  # never reached: the bug comes first
     try:
         stage = IndexStage(
-            BulkIndexer(client, "unused", settings.sink, Retrier(settings.backoff)),
-            BulkIndexer(client, "unused-events", settings.sink, Retrier(settings.backoff)),
+            BulkIndexer(client, "unused", settings.sink, Retrier(settings.retry.backoff)),
+            BulkIndexer(client, "unused-events", settings.sink, Retrier(settings.retry.backoff)),
             InMemoryStories(settings),
             topic,
             Retrier(Backoff(0.01), telemetry.retried),

@@ -16,6 +16,7 @@ from streams.enrich.version import Enrichment
 from streams.errors import PoisonRecordError, Stage
 from streams.kafka.codec import dead_letter, decode_raw
 from streams.parse.article import parse_article
+from streams.pipeline.options import story_options
 from streams.records import DeadLetter, EnrichedArticle, Entity, KafkaPosition, ParsedArticle, RawArticle
 from streams.settings import Settings
 from streams.sink.documents import document_id, to_document
@@ -102,5 +103,5 @@ def offline_documents(
     articles: Iterable[EnrichedArticle], settings: Settings, indexed_at: datetime, key_fields: bool
 ) -> list[tuple[str, dict[str, Any]]]:
     """``indexed_documents`` with a new story index."""
-    stories = StoryIndex.configured(settings.stories)
-    return indexed_documents(articles, stories, settings.dedup_num_perm, indexed_at, key_fields)
+    stories = StoryIndex.configured(story_options(settings))
+    return indexed_documents(articles, stories, settings.stories.num_perm, indexed_at, key_fields)

@@ -10,7 +10,7 @@ workers) meet in the log, and the one appended first is the representative.
 A worker that appends entries waits until its reader has applied them (by offset) and takes the
 answers from there. The log's retention is the story window; entries older than the window are
 dropped by Kafka and forgotten by the index. A restarted worker loads its latest snapshot of the index
-(streams.dedup.snapshot, written every ``story_snapshot_seconds``) and replays the log only after the
+(streams.dedup.snapshot, written every ``stories.snapshot_seconds``) and replays the log only after the
 offset the snapshot covers; without a usable snapshot it replays the whole log.
 
 This replaces repartitioning by LSH band (a topic keyed by band and per-band tables): with bands, one
@@ -29,8 +29,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from streams.dedup.entries import decode_entry, encode_entry
+from streams.dedup.options import StoryOptions
 from streams.dedup.snapshot import read_snapshot, write_snapshot
-from streams.dedup.stories import StoryAssignment, StoryEntry, StoryIndex
+from streams.dedup.stories import StoryIndex
+from streams.dedup.story_records import StoryAssignment, StoryEntry
 from streams.errors import TransientError
 from streams.kafka.reader import RETRY_SECONDS, follow_topic, topic_bounds
 from streams.settings import Settings
@@ -39,10 +41,12 @@ log = logging.getLogger(__name__)
 
 
 class StoryLog:
-    def __init__(self, settings: Settings, topic: Any) -> None:
+    def __init__(self, settings: Settings, options: StoryOptions, topic: Any) -> None:
         self.settings = settings
+        self.options = options
+        self.snapshot_file = settings.story_snapshot_file
         self._topic = topic
-        self.index = StoryIndex.configured(settings.stories)
+        self.index = StoryIndex.configured(options)
         self._applied_offset = -1
         self._waiting: set[str] = set()  # deliveries this worker appended and waits for
         self._answers: dict[int, tuple[str, StoryAssignment]] = {}  # offset -> (delivery, answer)
@@ -65,7 +69,7 @@ class StoryLog:
         the whole batch, and re-appended entries are recognised as replays.
         """
         try:  # nothing is appended before the index is restored: a snapshot could cover it unanswered
-            await asyncio.wait_for(self._restored.wait(), self.settings.story_wait_seconds)
+            await asyncio.wait_for(self._restored.wait(), self.settings.stories.wait_seconds)
         except TimeoutError as exc:
             raise TransientError("the story index is still being restored") from exc
         deliveries = {f"{e.doc_id}@{e.delivery}" for e in entries}
@@ -78,7 +82,7 @@ class StoryLog:
                 while self._applied_offset < last:
                     before = self._applied_offset
                     try:
-                        await asyncio.wait_for(self._progress.wait(), self.settings.story_wait_seconds)
+                        await asyncio.wait_for(self._progress.wait(), self.settings.stories.wait_seconds)
                     except TimeoutError as exc:
                         if self._applied_offset == before:
                             raise TransientError("the story log reader made no progress") from exc
@@ -101,11 +105,10 @@ class StoryLog:
 
     async def restore(self) -> bool:
         """Load the snapshot, if there is a usable one; returns whether it was loaded."""
-        options = self.settings.stories
-        if options.snapshot_file is None:
+        if self.snapshot_file is None:
             return False
-        topic = self.settings.story_log_topic
-        snapshot = await asyncio.to_thread(read_snapshot, options.snapshot_file, options, topic)
+        topic = self.settings.topics.story_log
+        snapshot = await asyncio.to_thread(read_snapshot, self.snapshot_file, self.options, topic)
         if snapshot is None:
             return False
         while True:
@@ -132,7 +135,7 @@ class StoryLog:
         self._restored.set()
         await follow_topic(
             self.settings,
-            self.settings.story_log_topic,
+            self.settings.topics.story_log,
             self._take,
             resume_at=lambda partition: self._applied_offset + 1 if self._applied_offset >= 0 else None,
             poll_ms=200,
@@ -153,17 +156,16 @@ class StoryLog:
     async def _snapshot_when_due(self) -> None:
         """Write a snapshot if one is due and the index moved since the last. The reader waits meanwhile
         (nothing else changes the index), so the snapshot is exactly the index at its offset."""
-        options = self.settings.stories
-        if options.snapshot_file is None or self._applied_offset <= self._snapshot_offset:
+        path = self.snapshot_file
+        if path is None or self._applied_offset <= self._snapshot_offset:
             return
-        if time.monotonic() - self._snapshot_at < options.snapshot_seconds:
+        if time.monotonic() - self._snapshot_at < self.settings.stories.snapshot_seconds:
             return
         offset = self._applied_offset
+        topic = self.settings.topics.story_log
         try:
-            await asyncio.to_thread(
-                write_snapshot, options.snapshot_file, self.index, options, self.settings.story_log_topic, {0: offset}
-            )
+            await asyncio.to_thread(write_snapshot, path, self.index, self.options, topic, {0: offset})
         except Exception:  # a snapshot only saves replay time: never let it stop the reader
-            log.exception("could not write the story snapshot %s", options.snapshot_file)
+            log.exception("could not write the story snapshot %s", path)
         self._snapshot_at = time.monotonic()
         self._snapshot_offset = offset
