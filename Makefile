@@ -7,7 +7,7 @@ SERVICES := deploy/local/services
 SAMPLE := ../shared/samples/000_536e0786f38f2d02.txt
 QUERY ?= كوريا الجنوبية
 
-.PHONY: install deploy-tools demo test test-unit test-cluster up down status bench bench-scale-out clean
+.PHONY: install deploy-tools demo check test test-unit test-deploy test-cluster up down status bench bench-scale-out clean
 
 $(BIN)/newsflow: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(BIN)/newsflow: pyproject.toml constraints.txt
 
 install: $(BIN)/newsflow
 
-# kustomize, compose-go's loader and the operators' CRDs that tests/unit/deploy validates with (cached)
+# kustomize, compose-go's loader and the operators' CRDs that tests/deploy validates with (cached)
 deploy-tools:
 	deploy/validate/fetch >/dev/null
 
@@ -45,13 +45,18 @@ demo: install
 	@echo "  ops page: http://127.0.0.1:6066/ops/   metrics: http://127.0.0.1:6066/metrics   search API: http://127.0.0.1:6066/search/?q=..."
 	@echo "Stop them with: make down    (or: deploy/local/worker stop; $(SERVICES) down)"
 
-# Unit and integration tests, then the wheel check (pip install . in a fresh venv, process + worker);
+# Lint, types, layer contracts and the unit tests: no services, no network, no Go build.
+check: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports && $(BIN)/pytest -m unit
+
+# Unit, deploy-validation and integration tests, then the wheel check (pip install . in a fresh venv, process + worker);
 # starts the services if they are not running and stops what it started.
 test: install deploy-tools
 	@started=0; \
 	if ! $(SERVICES) status >/dev/null 2>&1; then $(SERVICES) up >/dev/null && started=1; fi; \
 	eval "$$($(SERVICES) env)"; \
-	$(BIN)/ruff check . && $(BIN)/mypy && $(BIN)/pytest -m "unit or integration" && deploy/local/check-wheel; rc=$$?; \
+	$(BIN)/ruff check . && $(BIN)/mypy && $(BIN)/lint-imports && $(BIN)/pytest -m "unit or deploy or integration" \
+	  && deploy/local/check-wheel; rc=$$?; \
 	if [ $$started = 1 ]; then $(SERVICES) down; fi; \
 	exit $$rc
 
@@ -65,8 +70,11 @@ test-cluster: install
 	if [ $$started = 1 ]; then deploy/local/cluster down; fi; \
 	exit $$rc
 
-test-unit: install deploy-tools
+test-unit: install
 	$(BIN)/pytest -m unit
+
+test-deploy: install deploy-tools
+	$(BIN)/pytest -m deploy
 
 bench: install
 	$(BIN)/python -m bench.parse_report

@@ -42,7 +42,7 @@ class Metrics:
         )
         self.oldest_waiting = Gauge(
             "newsflow_oldest_waiting_seconds",
-            "age of a held partition's oldest record waiting past the last finished one (streams.worker.liveness)",
+            "age of a held partition's oldest record waiting past the last finished one (streams.ops.liveness)",
             ["topic", "partition"],
             registry=r,
         )

@@ -71,7 +71,7 @@ def validation_errors(kind: str, value: Any) -> list[str]:
 def articles_index_template(index_pattern: str, replicas: int) -> dict[str, Any]:
     """The composable index template from ``schemas/elasticsearch``, bound to this deployment's names.
     It carries no alias: the code puts an index behind the alias (streams.sink.elasticsearch) and moves
-    the alias to a new index (streams.sink.reindex), which a template alias would add too early."""
+    the alias to a new index (streams.jobs.reindex), which a template alias would add too early."""
     template = copy.deepcopy(load_json("elasticsearch/articles.index-template.json"))
     template["index_patterns"] = [index_pattern]
     template["template"]["settings"]["index"]["number_of_replicas"] = replicas

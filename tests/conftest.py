@@ -1,6 +1,7 @@
 """Shared fixtures: paths to the shared corpora and factories for records; every test is marked by its
 folder (``tests/unit`` -> ``unit``; ``tests/integration`` and ``tests/differential`` -> ``integration``;
-``tests/cluster`` -> ``cluster``, run by ``make test-cluster`` on deploy/local/cluster),
+``tests/deploy`` -> ``deploy`` (the deploy assets, checked with external tools); ``tests/cluster`` -> ``cluster``,
+run by ``make test-cluster`` on deploy/local/cluster),
 so a test file cannot be left out of ``make test`` by a missing marker."""
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ SEED_TAGS_DEDUPLICATED = SEED_PAGE_TAGS[:5]
 SAUDI_SAMPLE = SHARED / "data" / "articles" / "arabic" / "saudinewsnet" / "sample_2015-08-01_02.jsonl"
 
 
-MARK_BY_FOLDER = {"unit": "unit", "integration": "integration", "differential": "integration", "cluster": "cluster"}
+MARK_BY_FOLDER = {
+    "unit": "unit",
+    "deploy": "deploy",
+    "integration": "integration",
+    "differential": "integration",
+    "cluster": "cluster",
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:

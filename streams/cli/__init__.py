@@ -297,9 +297,9 @@ def reindex(
 ) -> None:
     """Re-enrich every article of the raw topic into a new index while ingestion goes on, then move the
     alias atomically; run it again after a crash to continue."""
+    from streams.jobs.reindex import Reindex
     from streams.retry import Retrier
     from streams.sink.elasticsearch import open_client
-    from streams.sink.reindex import Reindex
 
     settings = Settings()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn())

@@ -1,7 +1,7 @@
 """The worker's web endpoints, on Faust's own web server (``NEWSFLOW_WORKER_WEB_PORT``):
 
 - ``/metrics``: Prometheus exposition of streams.metrics;
-- ``/ops/health``: 200 while every held partition moves, 503 with the stalled ones (streams.worker.liveness);
+- ``/ops/health``: 200 while every held partition moves, 503 with the stalled ones (streams.ops.liveness);
 - ``/ops/``: the live ops page (``ops.html``; it polls ``/ops/stats.json`` and sets every value with
   ``textContent``, so article text is never parsed as HTML), ``/ops/dead-letters/N/`` one dead letter;
 - ``/search/?q=...&source=&language=&since=&until=&entity=&tag=&story=&event=&size=``: streams.search as JSON;
@@ -23,13 +23,13 @@ from faust.web import Request, Response, View
 
 from streams.kafka.story_log import StoryLog
 from streams.ops.history import latency_buckets, quantile
+from streams.ops.liveness import Liveness
 from streams.ops.newsroom import render_newsroom
 from streams.ops.telemetry import Telemetry
 from streams.search import SearchFilters, search
 from streams.settings import Settings
 from streams.sink.elasticsearch import open_client
 from streams.sink.events import recent_events
-from streams.worker.liveness import Liveness
 
 PAGE = Path(__file__).resolve().parent / "ops.html"
 AGENT_STAGES = {"process": ("decode", "parse", "enrich"), "index": ("dedup", "index")}

@@ -40,7 +40,7 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, Message
 from mode.utils.futures import notify
 
-from streams.worker.liveness import PartitionState
+from streams.ops.liveness import PartitionState
 
 log = logging.getLogger(__name__)
 STOP_WAIT_SECONDS = 5.0  # how long a stopping worker waits for the batches under way to finish

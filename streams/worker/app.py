@@ -7,13 +7,13 @@ from streams.kafka.security import faust_credentials
 from streams.kafka.shared_names import SharedNames
 from streams.kafka.story_log import StoryLog
 from streams.ops.history import SAMPLE_SECONDS
+from streams.ops.liveness import Liveness, PartitionWatch
 from streams.ops.telemetry import Telemetry
 from streams.ops.web import OpsViews
 from streams.pipeline.options import story_options
 from streams.settings import Settings
 from streams.worker.acks import FinishedOnlyConsumer, NewsflowApp
 from streams.worker.agents import make_index_agent, make_process_agent
-from streams.worker.liveness import Liveness, PartitionWatch
 from streams.worker.processing import BatchProcessor
 
 LIVENESS_CHECK_SECONDS = 1.0

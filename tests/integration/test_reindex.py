@@ -21,12 +21,12 @@ import pytest
 from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch
 
 from streams.enrich.version import enrichment
+from streams.jobs.reindex import STATE_ID, Reindex, state_index
 from streams.kafka.codec import encode
 from streams.pipeline.process import process_value
 from streams.records import EnrichedArticle, KafkaPosition, RawArticle
 from streams.retry import Retrier
 from streams.settings import Settings
-from streams.sink.reindex import STATE_ID, Reindex, state_index
 from streams.sources.producer import create_producer
 from tests.conftest import ROOT
 from tests.integration.conftest import raw_articles, settings_env, wait_for, wait_until_all_indexed

@@ -53,9 +53,9 @@ def test_lists_from_the_environment_take_json_or_commas(monkeypatch: pytest.Monk
 def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(ValidationError):
-        settings.topics = settings.topics  # type: ignore[misc]
+        settings.topics = settings.topics
     with pytest.raises(ValidationError):
-        settings.topics.name_prefix = "other"  # type: ignore[misc]
+        settings.topics.name_prefix = "other"
 
 
 def test_replace_validates_again() -> None:
@@ -88,7 +88,7 @@ def test_names_follow_the_prefixes() -> None:
     )
     template = articles_index_template(f"{settings.elasticsearch.articles_alias}-*", 0)
     assert template["index_patterns"] == ["i1-articles-*"]
-    assert "aliases" not in template["template"]  # the code moves the alias (streams.sink.reindex)
+    assert "aliases" not in template["template"]  # the code moves the alias (streams.jobs.reindex)
     assert template["template"]["mappings"]["dynamic"] == "strict"
 
 

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from tests.unit.deploy.tools import parse_cli, run, tool, unknown_settings
+from tests.deploy.tools import parse_cli, run, tool, unknown_settings
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.deploy
 
 COMPOSE = ROOT / "deploy" / "compose" / "compose.yaml"
 ONE_SHOT = {"es-setup", "kibana-password", "newsflow-setup"}

@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from tests.unit.deploy.test_container import ignored_by
-from tests.unit.deploy.tools import hadolint_findings
+from tests.deploy.test_container import ignored_by
+from tests.deploy.tools import hadolint_findings
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.deploy
 
 DOCKERFILE = ROOT / "deploy" / "container" / "elasticsearch.Dockerfile"
 IGNORE = DOCKERFILE.with_name("elasticsearch.Dockerfile.dockerignore")

@@ -42,6 +42,7 @@ from elasticsearch.helpers import async_scan
 from streams.enrich.names import NameDictionary
 from streams.enrich.version import Enrichment, enrichment
 from streams.errors import ConfigurationError
+from streams.jobs.reindexed_documents import STORY_FIELDS, merged_story, reenriched
 from streams.kafka.security import aiokafka_options
 from streams.kafka.shared_names import SharedNames
 from streams.pipeline.process import process_values
@@ -50,7 +51,6 @@ from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.documents import document_id
 from streams.sink.elasticsearch import BulkIndexer, ensure_index
-from streams.sink.reindexed_documents import STORY_FIELDS, merged_story, reenriched
 
 log = logging.getLogger(__name__)
 

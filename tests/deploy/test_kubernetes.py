@@ -19,9 +19,9 @@ import yaml
 from streams.kafka.topics import topic_specs
 from streams.settings import Settings
 from tests.conftest import ROOT
-from tests.unit.deploy.tools import CACHE, load_all, parse_cli, run, tool, unknown_settings
+from tests.deploy.tools import CACHE, load_all, parse_cli, run, tool, unknown_settings
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.deploy
 
 KUBERNETES_VERSION = "1.33.0"
 CUSTOM_KINDS = {
@@ -189,7 +189,7 @@ def test_the_worker_is_probed_and_scraped_on_its_web_port() -> None:
     assert config()["NEWSFLOW_WORKER_WEB_HOST"] == "0.0.0.0"
     for probe in ("startupProbe", "livenessProbe"):  # the process answers
         assert container[probe]["httpGet"] == {"path": "/metrics", "port": "web"}
-    # ready while every held partition moves (streams.worker.liveness): a stalled worker leaves the Service
+    # ready while every held partition moves (streams.ops.liveness): a stalled worker leaves the Service
     assert container["readinessProbe"]["httpGet"] == {"path": "/ops/health", "port": "web"}
     assert {"cpu", "memory"} <= set(container["resources"]["requests"])
     assert "memory" in container["resources"]["limits"]

@@ -1,5 +1,5 @@
 """A reindexed document: today's enrichment with the live document's story fields, links and index time
-(streams.sink.reindex). The story log decided those; re-running it would only redo the same."""
+(streams.jobs.reindex). The story log decided those; re-running it would only redo the same."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from streams.sink.reindex import next_index_name
-from streams.sink.reindexed_documents import merged_story
+from streams.jobs.reindex import next_index_name
+from streams.jobs.reindexed_documents import merged_story
 
 pytestmark = pytest.mark.unit
 

@@ -11,7 +11,7 @@ import yaml
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.deploy
 
 PROMETHEUS = ROOT / "deploy" / "prometheus"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.unit.deploy.tools import hadolint_findings
+from tests.deploy.tools import hadolint_findings
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.deploy
 
 DOCKERFILE = ROOT / "deploy" / "container" / "Dockerfile"
 IGNORE = DOCKERFILE.with_name("Dockerfile.dockerignore")

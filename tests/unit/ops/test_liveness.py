@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from faust.types import TP
 
+from streams.ops.liveness import Liveness, PartitionState, PartitionWatch
 from streams.ops.telemetry import Telemetry
-from streams.worker.liveness import Liveness, PartitionState, PartitionWatch
 
 RAW = TP("raw", 0)
 ENRICHED = TP("enriched", 1)

@@ -1,0 +1,1 @@
+"""Jobs: runs that start, do one thing over a topic or an index, and end (the reindex)."""
