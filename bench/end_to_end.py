@@ -42,6 +42,7 @@ from streams.kafka.codec import encode
 from streams.kafka.topics import create_topics
 from streams.parse.article import parse_article
 from streams.pipeline.process import offline_documents, process_raw
+from streams.pipeline.stages import enrichment_context, field_mappings
 from streams.records import RawArticle
 from streams.retry import Retrier
 from streams.settings import Settings
@@ -218,15 +219,17 @@ def run_reindex(settings: Settings) -> tuple[float, float]:
 
 async def _ensure(settings: Settings) -> None:
     async with open_client(settings) as client:
-        await ensure_index(client, settings)
+        await ensure_index(client, settings, field_mappings(settings.enrichment))
 
 
 async def run_direct(settings: Settings, articles: list[RawArticle]) -> float:
     """Seconds to bulk-index the same final documents straight into Elasticsearch."""
     now = datetime.now(UTC)
+    context = enrichment_context(settings.enrichment)
     async with open_client(settings) as client:
-        index = await ensure_index(client, settings)
-        documents = offline_documents(map(process_raw, articles), settings, now, not index.server_analysis)
+        index = await ensure_index(client, settings, field_mappings(settings.enrichment))
+        enriched = [process_raw(article, context) for article in articles]
+        documents = offline_documents(enriched, settings, now, not index.server_analysis)
         indexer = BulkIndexer(
             client, settings.elasticsearch.articles_alias, settings.sink, Retrier(settings.retry.backoff)
         )

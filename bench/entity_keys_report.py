@@ -22,9 +22,11 @@ from pathlib import Path
 import orjson
 
 from bench.report import RESULTS, publish
-from streams.enrich.article import body_text, enrich_article
+from streams.enrich.article import body_text
+from streams.enrich.enricher import enrich
 from streams.enrich.names import NameDictionary
 from streams.parse.article import parse_article
+from streams.pipeline.stages import enrichment_context
 from streams.records import EnrichedArticle, Entity
 from streams.settings import Settings
 from streams.sources.files import map_record
@@ -38,14 +40,19 @@ SAMPLE_JOINS = 60
 
 
 def enriched_sample() -> list[EnrichedArticle]:
-    fields = Settings().inputs.jsonl_fields
+    """Each article enriched with the names learned from those before it, then learned from."""
+    settings = Settings()
+    fields = settings.inputs.jsonl_fields
+    enrichment = enrichment_context(settings.enrichment)
     names = NameDictionary()
     records = [orjson.loads(line) for line in SAUDI_SAMPLE.open("rb")]
-    return [
-        enrich_article(parse_article(map_record(r, fields, "bench", datetime.now(UTC))), names)
-        for r in records
-        if r["content"].strip()
-    ]
+    enriched: list[EnrichedArticle] = []
+    for record in records:
+        if record["content"].strip():
+            article = parse_article(map_record(record, fields, "bench", datetime.now(UTC)))
+            enriched.append(enrich([article], enrichment, names.known())[0])
+            names.learn(enriched[-1])
+    return enriched
 
 
 def context(article: EnrichedArticle, entity: Entity) -> str:

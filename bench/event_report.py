@@ -25,6 +25,7 @@ import tracemalloc
 from collections import Counter, defaultdict
 from dataclasses import asdict, replace
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,14 @@ from streams.dedup.events import EventIndex
 from streams.dedup.options import EventOptions
 from streams.dedup.stories import StoryIndex
 from streams.dedup.story_records import StoryEntry
+from streams.enrich.enricher import EnrichmentContext
 from streams.enrich.names import NameDictionary
-from streams.enrich.version import enrichment
 from streams.kafka.codec import encode
 from streams.pipeline.options import event_options, story_options
 from streams.pipeline.process import process_values
+from streams.pipeline.stages import enrichment_context
 from streams.records import DeadLetter, EnrichedArticle, KafkaPosition, RawArticle
-from streams.settings import Settings
+from streams.settings import EnrichmentSettings, Settings
 from streams.sources.files import read_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +61,12 @@ def judged_pairs(path: Path = PAIRS) -> dict[str, list[tuple[str, str, str, bool
     return pairs
 
 
+@cache
+def loaded_context(settings: EnrichmentSettings) -> EnrichmentContext:
+    """The enrichment context, loaded once for all the days not cached yet."""
+    return enrichment_context(settings)
+
+
 def enriched_day(day: str, settings: Settings, cache: Path) -> list[EnrichedArticle]:
     """The day's articles that the pipeline indexes, parsed and enriched in batches as the worker does."""
     cached = cache / f"{day}.pickle"
@@ -68,14 +76,14 @@ def enriched_day(day: str, settings: Settings, cache: Path) -> list[EnrichedArti
     raws = [
         item for item in read_paths([DAYS / f"{day}.zip"], settings.inputs.jsonl_fields) if isinstance(item, RawArticle)
     ]
-    names, data = NameDictionary(), enrichment(settings.enrichment.topic_lexicon_file)
+    names, context = NameDictionary(), loaded_context(settings.enrichment)
     articles: list[EnrichedArticle] = []
     for start in range(0, len(raws), BATCH):
         batch = raws[start : start + BATCH]
         records = [(raw.id.encode(), encode(raw), KafkaPosition()) for raw in batch]
         articles += [
             o
-            for o in process_values(records, settings.inputs.max_payload_bytes, names, data)
+            for o in process_values(records, context, settings.inputs.max_payload_bytes, names)
             if not isinstance(o, DeadLetter)
         ]
     cache.mkdir(parents=True, exist_ok=True)

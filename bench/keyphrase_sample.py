@@ -4,8 +4,9 @@ Articles of ``sample_2015-08-01_02.jsonl`` are drawn with a fixed seed, parsed a
 ``bench.enrich_report`` does, and one of each article's keyphrase tags is drawn with the same generator
 until ``--size`` phrases are collected. Each line of the output (JSON lines) holds the phrase, its key,
 the article id and title, and the lead with the phrase's first occurrence in [[brackets]], ready for a
-judge to add a verdict. The script only uses ``enrich_article``, so the same file run against another
-checkout (``PYTHONPATH=../other``) samples that checkout's extractor with the same articles drawn first.
+judge to add a verdict. The script only uses ``enrich`` with the enrichment context of the settings, so
+the same file run against another checkout with that API (``PYTHONPATH=../other``) samples that
+checkout's extractor with the same articles drawn first.
 
     .venv/bin/python -m bench.keyphrase_sample --out /tmp/keyphrases.jsonl
 """
@@ -21,8 +22,10 @@ from typing import Any
 
 import orjson
 
-from streams.enrich.article import body_text, enrich_article
+from streams.enrich.article import body_text
+from streams.enrich.enricher import enrich
 from streams.parse.article import parse_article
+from streams.pipeline.stages import enrichment_context
 from streams.settings import Settings
 from streams.sources.files import map_record
 
@@ -39,14 +42,16 @@ def in_context(title: str, body: str, label: str) -> str:
 
 
 def sample(size: int, seed: int) -> list[dict[str, Any]]:
-    fields = Settings().inputs.jsonl_fields
+    settings = Settings()
+    fields = settings.inputs.jsonl_fields
+    context = enrichment_context(settings.enrichment)
     records = [r for r in (orjson.loads(line) for line in SAMPLE.open("rb")) if r["content"].strip()]
     rng = random.Random(seed)
     order = rng.sample(range(len(records)), len(records))
     drawn: list[dict[str, Any]] = []
     for index in order:
         article = parse_article(map_record(records[index], fields, "bench", datetime.now(UTC)))
-        tags = [t for t in enrich_article(article).tags if t.kind == "keyphrase"]
+        tags = [t for t in enrich([article], context)[0].tags if t.kind == "keyphrase"]
         if not tags:
             continue
         tag = rng.choice(tags)

@@ -2,9 +2,9 @@
 beside the one it replaced.
 
 Articles: ``--articles`` drawn (seeded) from the SaudiNewsNet days in ../shared, enriched whole
-(``enrich_article``: tagger, review, gazetteer, proclitics off, short forms joined) by the current
-code and, in a child process, by revision ``--reference``. From each side's entities ``--sample`` are
-drawn (seeded). A judged entity is one line of ``bench/data/ner_judged.tsv``:
+(``enrich``: tagger, review, gazetteer, proclitics off, short forms joined) by the current code and,
+in a child process, by revision ``--reference`` (its ``enrich_article``). From each side's entities
+``--sample`` are drawn (seeded). A judged entity is one line of ``bench/data/ner_judged.tsv``:
 
     side <TAB> article id <TAB> part <TAB> start <TAB> end <TAB> type <TAB> text <TAB> verdict
 
@@ -33,8 +33,10 @@ import orjson
 from bench.ner_cost import REFERENCE
 from bench.reference import run_at_revision
 from bench.report import publish
-from streams.enrich.article import body_text, enrich_article
+from streams.enrich.article import body_text
+from streams.enrich.enricher import enrich
 from streams.parse.article import parse_article
+from streams.pipeline.stages import enrichment_context
 from streams.settings import Settings
 from streams.sources.files import map_record
 
@@ -71,13 +73,15 @@ def draw_records(count: int, seed: int) -> list[dict[str, Any]]:
 
 
 def current_entities(records: list[dict[str, Any]]) -> tuple[list[list[Any]], dict[str, dict[str, str]]]:
-    fields = Settings().inputs.jsonl_fields
+    settings = Settings()
+    fields = settings.inputs.jsonl_fields
+    context = enrichment_context(settings.enrichment)
     found: list[list[Any]] = []
     texts: dict[str, dict[str, str]] = {}
     for record in records:
         article = parse_article(map_record(record, fields, "bench", datetime.now(UTC)))
         texts[article.id] = {"title": article.title, "body": body_text(article)}
-        for e in enrich_article(article).entities:
+        for e in enrich([article], context)[0].entities:
             found.append([article.id, e.found_by.rpartition(":")[2], e.start, e.end, e.type, e.text])
     return found, texts
 

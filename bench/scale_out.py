@@ -31,6 +31,7 @@ from bench.end_to_end import ROOT, cpu_seconds, drop, load_articles, start_worke
 from bench.report import publish
 from streams.kafka.security import kafka_python_options
 from streams.kafka.topics import create_topics, topic_specs
+from streams.pipeline.stages import field_mappings
 from streams.settings import Settings
 from streams.sink.elasticsearch import ensure_index, open_client
 from streams.sources.producer import create_producer, produce_articles
@@ -81,7 +82,7 @@ def wait_stable(settings: Settings, members: int, timeout: float = 180) -> None:
 
 async def ensure(settings: Settings) -> None:
     async with open_client(settings) as client:
-        await ensure_index(client, settings)
+        await ensure_index(client, settings, field_mappings(settings.enrichment))
 
 
 def run(base: Settings, script: str, workers: int, count: int, workdir: Path) -> dict[str, Any]:

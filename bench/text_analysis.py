@@ -23,6 +23,7 @@ from uuid import uuid4
 from bench.end_to_end import load_articles
 from bench.report import publish
 from streams.pipeline.process import offline_documents, process_raw
+from streams.pipeline.stages import enrichment_context, field_mappings
 from streams.records import EnrichedArticle
 from streams.retry import Retrier
 from streams.settings import Settings
@@ -34,7 +35,7 @@ MODES: tuple[Mode, Mode] = ("server", "key_fields")
 
 async def run_mode(settings: Settings, enriched: list[EnrichedArticle]) -> dict[str, float]:
     async with open_client(settings) as client:
-        index = await ensure_index(client, settings)
+        index = await ensure_index(client, settings, field_mappings(settings.enrichment))
         assert index.server_analysis == (settings.elasticsearch.text_analysis == "server")
         try:
             start = time.monotonic()
@@ -78,7 +79,8 @@ def main() -> None:
     args = parser.parse_args()
     unique = uuid4().hex[:8]
     base = Settings()
-    enriched = [process_raw(raw) for raw in load_articles(base, args.articles)]
+    context = enrichment_context(base.enrichment)
+    enriched = [process_raw(raw, context) for raw in load_articles(base, args.articles)]
     runs: dict[Mode, list[dict[str, float]]] = {mode: [] for mode in MODES}
     for round_number in range(args.rounds):
         for mode in MODES if round_number % 2 == 0 else MODES[::-1]:

@@ -112,7 +112,9 @@ class EnrichedArticle:
     tags: tuple[Tag, ...]
     entities: tuple[Entity, ...] = ()
     schema_version: int = RECORD_SCHEMA_VERSION
-    enrichment_version: str | None = None  # streams.enrich.version; None in records written before it
+    enrichment_version: str | None = None  # streams.enrich.enricher; None in records written before it
+    # document fields enrichers declared beyond the core ones, by name (streams.enrich.enricher)
+    annotations: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -207,8 +207,8 @@ class EventSettings(Group):
 
 class EnrichmentSettings(Group):
     prefix = ""
-    enrichers: tuple[str, ...] = setting(
-        ("entities", "tags", "topics"), description="enrichers run on every article, in order (streams.enrich.stages)"
+    enrichers: tuple[str, ...] | None = setting(
+        None, description="the enrichers to run (streams.pipeline.stages); default: every one newsflow has"
     )
     topic_lexicon_file: Path | None = setting(None, description="None: the lexicon shipped in the package")
 

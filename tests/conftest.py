@@ -13,7 +13,11 @@ from typing import Any
 
 import pytest
 
-from streams.records import RawArticle
+from streams.enrich.enricher import EnrichmentContext, enrich
+from streams.enrich.names import NO_NAMES, NameDictionary
+from streams.pipeline.stages import enrichment_context
+from streams.records import EnrichedArticle, ParsedArticle, RawArticle
+from streams.settings import EnrichmentSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -79,3 +83,22 @@ def make_raw() -> Callable[..., RawArticle]:
 FEEDS = SHARED / "data" / "feeds"
 TRAFILATURA = SHARED / "data" / "extraction" / "trafilatura"
 BBC = SHARED / "data" / "articles" / "english" / "bbc" / "bbc_fulltext.jsonl"
+
+
+@pytest.fixture(scope="session")
+def context() -> EnrichmentContext:
+    """The shipped enrichers, loaded once for the run (as a worker loads them at start)."""
+    return enrichment_context(EnrichmentSettings())
+
+
+@pytest.fixture
+def enrich_one(context: EnrichmentContext) -> Callable[..., EnrichedArticle]:
+    """Enrich one parsed article as the pipeline does: with ``names`` known at its start, then learned from."""
+
+    def run(article: ParsedArticle, names: NameDictionary | None = None) -> EnrichedArticle:
+        enriched = enrich([article], context, names.known() if names is not None else NO_NAMES)[0]
+        if names is not None:
+            names.learn(enriched)
+        return enriched
+
+    return run

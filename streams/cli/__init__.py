@@ -56,6 +56,7 @@ OptionalPaths = Annotated[
 def setup() -> None:
     """Create the Kafka topics and the Elasticsearch index template, index and alias (idempotent)."""
     from streams.kafka.topics import create_topics
+    from streams.pipeline.stages import field_mappings
     from streams.sink.elasticsearch import ArticleIndex, ensure_index, open_client
 
     settings = Settings()
@@ -67,7 +68,7 @@ def setup() -> None:
 
     async def prepare() -> ArticleIndex:
         async with open_client(settings) as client:
-            return await ensure_index(client, settings)
+            return await ensure_index(client, settings, field_mappings(settings.enrichment))
 
     err.print(f"elasticsearch: index template and alias ready: {asyncio.run(prepare()).describe()}")
 
@@ -178,14 +179,14 @@ def process(
     """Parse and enrich files offline (no Kafka), printing enriched records as JSON lines."""
     from streams.dedup.stories import StoryIndex
     from streams.enrich.names import NameDictionary
-    from streams.enrich.version import enrichment
     from streams.pipeline.options import story_options
     from streams.pipeline.process import indexed_documents
+    from streams.pipeline.stages import enrichment_context
     from streams.sources.files import read_paths
     from streams.sources.inputs import InputError
 
     settings = Settings()
-    data = enrichment(settings.enrichment.topic_lexicon_file)
+    context = enrichment_context(settings.enrichment)
     names = NameDictionary()  # like the worker's table: names learned from earlier inputs serve later ones
     stories = StoryIndex.configured(story_options(settings))  # one story and event space over all the files
     out = sys.stdout.buffer
@@ -196,9 +197,8 @@ def process(
         records = [(item.id.encode(), encode(item), KafkaPosition()) for item in batch]
         failed = 0
         enriched = []
-        for item, outcome in zip(
-            batch, process_values(records, settings.inputs.max_payload_bytes, names, data), strict=True
-        ):
+        outcomes = process_values(records, context, settings.inputs.max_payload_bytes, names)
+        for item, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, DeadLetter):
                 failed += 1
                 err.print(f"[red]{outcome.stage} error[/red] {item.origin}: {outcome.error_message}")

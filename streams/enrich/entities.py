@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from streams.enrich.ner.gazetteer import Gazetteer, default_gazetteer
-from streams.enrich.ner.model import MODEL_PATHS, default_recognizer
+from streams.enrich.ner.gazetteer import Gazetteer
+from streams.enrich.ner.model import EntityRecognizer
 from streams.records import Entity, EntityType
 from streams.text.normalize import key_with_offsets, matching_key
 
@@ -46,24 +46,29 @@ _ORG_WORDS = frozenset(
 TAGGER_OF_LANGUAGE = {"ar": "ar", "fa": "ar", "ur": "ar", "en": "en"}
 
 
-def tagger_language(language: str | None) -> str | None:
+Recognizers = Mapping[str, EntityRecognizer]  # by the language its tagger reads
+
+
+def tagger_language(language: str | None, recognizers: Recognizers) -> str | None:
     """Which tagger reads text in ``language`` (unknown: Arabic, the pipeline's first language); None:
     no tagger, the rules."""
     tagger = TAGGER_OF_LANGUAGE.get(language or "ar")
-    return tagger if tagger in MODEL_PATHS else None
+    return tagger if tagger in recognizers else None
 
 
-def tagged_entities(articles: Sequence[tuple[Mapping[str, str], str | None]]) -> list[list[Entity]]:
+def tagged_entities(
+    articles: Sequence[tuple[Mapping[str, str], str | None]], recognizers: Recognizers
+) -> list[list[Entity]]:
     """The taggers' entities of many articles (texts, language), each tagger run once over all of its
     articles' sentences; articles that no tagger reads get none here."""
     found: list[list[Entity]] = [[] for _ in articles]
     by_tagger: dict[str, list[int]] = {}
     for n, (_, language) in enumerate(articles):
-        tagger = tagger_language(language)
+        tagger = tagger_language(language, recognizers)
         if tagger is not None:
             by_tagger.setdefault(tagger, []).append(n)
     for tagger, members in by_tagger.items():
-        tagged = default_recognizer(tagger).tagged([articles[n][0] for n in members])
+        tagged = recognizers[tagger].tagged([articles[n][0] for n in members])
         for n, entities in zip(members, tagged, strict=True):
             found[n] = entities
     return found
@@ -72,24 +77,26 @@ def tagged_entities(articles: Sequence[tuple[Mapping[str, str], str | None]]) ->
 def recognize(
     texts: Mapping[str, str],
     language: str | None,
+    recognizers: Recognizers,
+    gazetteer: Gazetteer,
     learned: Gazetteer | None = None,
     tagged: Sequence[Entity] | None = None,
 ) -> tuple[Entity, ...]:
     """Entities of each text (``part`` -> text, e.g. title and body) of one article in ``language``;
-    ``tagged``: its taggers' entities when a batch already computed them (``tagged_entities``)."""
+    ``tagged``: its taggers' entities when a batch already computed them (``tagged_entities``); a
+    language no tagger reads goes through ``gazetteer`` and the capitalisation rules."""
     texts = {part: text for part, text in texts.items() if text.strip()}
-    tagger = tagger_language(language)
+    tagger = tagger_language(language, recognizers)
     if tagger is None:
-        return tuple(e for part, text in texts.items() for e in rule_entities(text, part))
+        return tuple(e for part, text in texts.items() for e in rule_entities(text, part, gazetteer))
     if tagged is None:
-        tagged = tagged_entities([(texts, language)])[0]
-    return tuple(default_recognizer(tagger).with_listed(texts, tagged, learned))
+        tagged = tagged_entities([(texts, language)], recognizers)[0]
+    return tuple(recognizers[tagger].with_listed(texts, tagged, learned))
 
 
-def rule_entities(text: str, part: str) -> list[Entity]:
+def rule_entities(text: str, part: str, gazetteer: Gazetteer) -> list[Entity]:
     """Gazetteer names, then runs of 2-4 capitalised words: ORG when the run ends in an organisation
     word, PERSON when a title precedes it or it is two words, MISC otherwise."""
-    gazetteer = default_gazetteer()
     key, offsets = key_with_offsets(text)
     found: list[Entity] = []
     titles: list[tuple[int, int]] = []

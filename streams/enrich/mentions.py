@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from streams.enrich.names import Alias, NameDictionary
+from streams.enrich.names import NO_NAMES, Alias, KnownNames
 from streams.enrich.spellings import WORD, Spellings
 from streams.records import Entity
 from streams.text.normalize import matching_key, word_key
@@ -79,23 +79,19 @@ def short_forms(names: Mapping[str, Entity], spellings: Spellings) -> dict[tuple
     return forms
 
 
-def joined(
-    entities: Sequence[Entity], names: Mapping[str, Entity], spellings: Spellings
-) -> tuple[list[Entity], dict[str, str]]:
-    """Short forms given the key, label and type of the one full name they abbreviate; also returns the
-    short key -> full key pairs that were joined."""
+def joined(entities: Sequence[Entity], names: Mapping[str, Entity], spellings: Spellings) -> list[Entity]:
+    """Short forms given the key, label and type of the one full name they abbreviate (their text stays
+    the short form: streams.enrich.names.alias_pairs learns from that)."""
     forms = short_forms(names, spellings)
     result: list[Entity] = []
-    pairs: dict[str, str] = {}
     for entity in entities:
         candidates = forms.get(tuple(entity.key.split()), set()) if entity.key not in names else set()
         single = len(entity.key.split()) == 1
         if len(candidates) == 1 and (entity.type == "PERSON" or single):
             target = names[next(iter(candidates))]
-            pairs[entity.key] = target.key
             entity = replace(entity, type="PERSON", key=target.key, label=target.label)
         result.append(entity)
-    return result, pairs
+    return result
 
 
 def unmarked_surnames(
@@ -146,17 +142,13 @@ def one_label_per_key(entities: Sequence[Entity]) -> list[Entity]:
 
 
 def resolve(
-    found: Sequence[Entity], texts: Mapping[str, str], spellings: Spellings, names: NameDictionary | None = None
+    found: Sequence[Entity], texts: Mapping[str, str], spellings: Spellings, names: KnownNames = NO_NAMES
 ) -> tuple[Entity, ...]:
     """The article's entities from what the recognizers found in its ``texts`` (``title``, ``body``)."""
     entities = [trimmed(e, spellings) for e in found]
     full = full_names(entities)
-    entities, pairs = joined(entities, full, spellings)
+    entities = joined(entities, full, spellings)
     entities += unmarked_surnames(texts, entities, full, spellings)
-    if names is not None:
-        unjoined = [e for e in entities if e.key not in full]
-        rest = learned_aliases(unjoined, names.aliases)
-        entities = [e for e in entities if e.key in full] + rest
-        for short, full_key in pairs.items():
-            names.note_alias(short, full_key, full[full_key].label)
+    unjoined = [e for e in entities if e.key not in full]
+    entities = [e for e in entities if e.key in full] + learned_aliases(unjoined, names.aliases)
     return tuple(sorted(one_label_per_key(entities), key=lambda e: (part(e) != "title", e.start)))

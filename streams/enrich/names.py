@@ -3,17 +3,21 @@ or place becomes a dictionary entry, so later articles find that name even where
 and aliases: a short form (a surname) that an article used for one full name, so a later article
 that names the person only by the short form gets the same key.
 
+Learning is its own step after enrichment (``NameDictionary.learn``): enrichers read a frozen view of
+the names (``KnownNames``, taken once per batch), and what a batch teaches is learned from its enriched
+records alone, so learning again from the same records in the same order gives the same dictionary.
 The dictionary is plain data here; workers share what they learn through a compacted topic
 (streams.kafka.shared_names) and ``newsflow process`` keeps it in memory across its inputs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from streams.enrich.ner.gazetteer import Gazetteer
-from streams.records import EnrichedArticle
+from streams.records import EnrichedArticle, Entity
+from streams.text.normalize import matching_key
 
 LEARNED_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "LOCATION": "LOCATION"}
 
@@ -28,6 +32,31 @@ class Alias:
 
 
 AMBIGUOUS = Alias("", "")
+
+
+@dataclass(frozen=True, slots=True)
+class KnownNames:
+    """What enrichers see of the dictionary during one batch: the learned names as a gazetteer and the
+    aliases; never changed while the batch is enriched."""
+
+    gazetteer: Gazetteer | None = None
+    aliases: Mapping[str, Alias] = field(default_factory=dict)
+
+
+NO_NAMES = KnownNames()
+
+
+def alias_pairs(entities: Sequence[Entity]) -> dict[str, tuple[str, str]]:
+    """Short forms an article used for a full name it also gives: short key -> (full key, label). A
+    short form joined to its full name keeps its text, so the text's key is the short one."""
+    full = {e.key for e in entities if e.type == "PERSON" and len(e.key.split()) >= 2}
+    pairs: dict[str, tuple[str, str]] = {}
+    for entity in entities:
+        short = matching_key(entity.text)
+        joined = entity.type == "PERSON" and entity.key in full and short != entity.key and short not in full
+        if joined and not entity.found_by.startswith("alias:"):  # alias:*: a bare surname found through it
+            pairs.setdefault(short, (entity.key, entity.label))
+    return pairs
 
 
 class NameDictionary:
@@ -85,8 +114,19 @@ class NameDictionary:
             self._gazetteer = Gazetteer((kind, name) for name, kind in self._names.items())
         return self._gazetteer
 
+    def known(self) -> KnownNames:
+        """A frozen view for enrichers (the aliases copied: learning goes on after the batch)."""
+        return KnownNames(self.gazetteer(), dict(self._aliases))
+
+    def learn_aliases(self, entities: Sequence[Entity]) -> None:
+        """The short forms an article's entities used for full names (``alias_pairs``)."""
+        for short, (full_key, label) in alias_pairs(entities).items():
+            self.note_alias(short, full_key, label)
+
     def learn(self, enriched: EnrichedArticle) -> dict[str, str]:
-        """Page tags of this article that are recognised entities and not known yet; they are added."""
+        """Learn from one enriched article: its page tags that are recognised entities and not known yet
+        (returned), and the short forms it used for full names."""
+        self.learn_aliases(enriched.entities)
         kinds = {e.key: LEARNED_TYPES[e.type] for e in enriched.entities if e.type in LEARNED_TYPES}
         learned = {
             tag.key: kinds[tag.key]

@@ -75,11 +75,9 @@ def lexicon(path: Path = LEXICON) -> TopicLexicon:
     return TopicLexicon(exact, tuple(sorted(prefixes.items(), reverse=True)), labels)
 
 
-def topic_scores(text: str, table: TopicLexicon | None = None) -> list[tuple[str, float]]:
-    """Topics whose share of the lexicon hits (``table``, else the shipped lexicon) is at least MIN_SHARE,
-    best first."""
+def topic_scores(text: str, table: TopicLexicon) -> list[tuple[str, float]]:
+    """Topics whose share of the lexicon hits in ``table`` is at least MIN_SHARE, best first."""
     words = _WORD.findall(matching_key(text))
-    table = table or lexicon()
     hits: Counter[str] = Counter()
     for word in words:
         topic = table.topic_of(word)

@@ -39,13 +39,14 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 from elasticsearch.helpers import async_scan
 
+from streams.enrich.enricher import EnrichmentContext
 from streams.enrich.names import NameDictionary
-from streams.enrich.version import Enrichment, enrichment
 from streams.errors import ConfigurationError
 from streams.jobs.reindexed_documents import STORY_FIELDS, merged_story, reenriched
 from streams.kafka.security import aiokafka_options
 from streams.kafka.shared_names import SharedNames
 from streams.pipeline.process import process_values
+from streams.pipeline.stages import enrichment_context, field_mappings
 from streams.records import EnrichedArticle, KafkaPosition
 from streams.retry import Retrier
 from streams.settings import Settings
@@ -113,12 +114,13 @@ class Reindex:
         self.retrier = retrier
         self.progress = progress
         self.alias = settings.elasticsearch.articles_alias
-        self.data: Enrichment = enrichment(settings.enrichment.topic_lexicon_file)
+        self.data: EnrichmentContext = enrichment_context(settings.enrichment)
         self.names = NameDictionary()
         self.key_fields = False
 
     async def run(self, remove_old: bool) -> ReindexReport:
-        index = await ensure_index(self.client, self.settings)  # the template of this version
+        # the template of this version, with the fields of the enrichers in use
+        index = await ensure_index(self.client, self.settings, field_mappings(self.settings.enrichment))
         self.key_fields = not index.server_analysis
         state = await self._load()
         if state.version != self.data.version:
@@ -213,7 +215,7 @@ class Reindex:
     def _enrich(self, messages: Sequence[Any]) -> list[EnrichedArticle]:
         """A batch through parse + enrich as the worker runs it (every sentence tagged in one pass)."""
         records = [(m.key, m.value, KafkaPosition(m.topic, m.partition, m.offset)) for m in messages]
-        outcomes = process_values(records, self.settings.inputs.max_payload_bytes, self.names, self.data)
+        outcomes = process_values(records, self.data, self.settings.inputs.max_payload_bytes, self.names)
         return [o for o in outcomes if isinstance(o, EnrichedArticle)]
 
     async def _documents(self, index: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 from streams.dedup.event_records import EventAssignment
 from streams.dedup.story_records import StoryAssignment
 from streams.records import EnrichedArticle
-from streams.sink.documents import to_document
+from streams.sink.documents import to_document, with_key_fields
 
 STORY_FIELDS = (
     "story_id",
@@ -51,4 +51,5 @@ def assignment_of(doc: dict[str, Any]) -> StoryAssignment:
 
 def reenriched(enriched: EnrichedArticle, live: dict[str, Any], key_fields: bool) -> dict[str, Any]:
     """The new document: today's enrichment, the live document's story fields, links and index time."""
-    return to_document(enriched, datetime.fromisoformat(live["indexed_at"]), assignment_of(live), key_fields)
+    document = to_document(enriched, datetime.fromisoformat(live["indexed_at"]), assignment_of(live))
+    return with_key_fields(document) if key_fields else document

@@ -37,23 +37,24 @@ def links_field(links: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"headline": headline, "id": doc_id} for headline, doc_id in links]
 
 
-def to_document(
-    enriched: EnrichedArticle, indexed_at: datetime, story: StoryAssignment, key_fields: bool
-) -> dict[str, Any]:
-    """The document; ``key_fields`` adds the *_key/*_stem copies an index without server-side analysis
-    searches (streams.sink.analysis)."""
+def with_key_fields(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with the *_key/*_stem copies an index without server-side analysis searches
+    (streams.sink.analysis)."""
+    title, body = document["title"], document["body"]
+    keys = {
+        "title_key": matching_key(title),
+        "title_stem": stem_text(title),
+        "body_key": matching_key(body),
+        "body_stem": stem_text(body),
+    }
+    return {**document, **keys}
+
+
+def to_document(enriched: EnrichedArticle, indexed_at: datetime, story: StoryAssignment) -> dict[str, Any]:
+    """The document every sink writes: the article, what the enrichers added (their declared fields
+    included: ``annotations``) and its story."""
     article = enriched.article
     body = body_text(article)  # the string the entity offsets point into
-    keys = (
-        {
-            "title_key": matching_key(article.title),
-            "title_stem": stem_text(article.title),
-            "body_key": matching_key(body),
-            "body_stem": stem_text(body),
-        }
-        if key_fields
-        else {}
-    )
     return {
         "id": article.id,
         "schema_version": enriched.schema_version,
@@ -62,7 +63,6 @@ def to_document(
         "canonical_url": article.canonical_url,
         "title": article.title,
         "title_source": article.title_source,
-        **keys,
         "lead": article.lead,
         "body": body,
         "source": {"name": article.source.name, "domain": article.source.domain},
@@ -91,5 +91,6 @@ def to_document(
         ],
         "word_count": article.word_count,
         "parse_warnings": list(article.parse_warnings),
+        **enriched.annotations,
         **story_fields(story),
     }

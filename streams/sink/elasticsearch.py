@@ -24,7 +24,7 @@ from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 from elasticsearch.serializer import OrjsonSerializer
 
-from streams.errors import BackpressureError, TransientError
+from streams.errors import BackpressureError, ConfigurationError, TransientError
 from streams.retry import Cause, Retrier, retrying
 from streams.schemas import articles_index_template
 from streams.settings import Settings, SinkSettings
@@ -98,10 +98,13 @@ class ArticleIndex:
         )
 
 
-async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> ArticleIndex:
-    """Install the index template and create the first index behind the alias; idempotent. A new index
-    analyzes text on the node when every node has the plugin (streams.sink.analysis); an existing one keeps
-    its mode."""
+async def ensure_index(
+    client: AsyncElasticsearch, settings: Settings, fields: Mapping[str, Mapping[str, Any]]
+) -> ArticleIndex:
+    """Install the index template and create the first index behind the alias; idempotent. ``fields``:
+    the mappings of the document fields the enrichers in use add (streams.pipeline.stages), merged into the
+    shipped mapping. A new index analyzes text on the node when every node has the plugin
+    (streams.sink.analysis); an existing one keeps its mode."""
     alias = settings.elasticsearch.articles_alias
     exists = await client.indices.exists_alias(name=alias)
     if exists:
@@ -109,6 +112,11 @@ async def ensure_index(client: AsyncElasticsearch, settings: Settings) -> Articl
     else:
         server = await choose_server_analysis(client, settings)
     body = articles_index_template(f"{alias}-*", settings.elasticsearch.index_replicas)
+    properties = body["template"]["mappings"]["properties"]
+    clashes = set(fields) & set(properties)
+    if clashes:
+        raise ConfigurationError(f"enricher fields {sorted(clashes)} are already in the article mapping")
+    properties.update({name: dict(mapping) for name, mapping in fields.items()})
     if server:
         body = with_server_analysis(body)
     await client.indices.put_index_template(name=alias, **body)

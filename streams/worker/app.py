@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from streams.enrich.names import NameDictionary
 from streams.kafka.security import faust_credentials
 from streams.kafka.shared_names import SharedNames
@@ -11,9 +13,13 @@ from streams.ops.liveness import Liveness, PartitionWatch
 from streams.ops.telemetry import Telemetry
 from streams.ops.web import OpsViews
 from streams.pipeline.options import story_options
+from streams.pipeline.stages import field_mappings, sinks
+from streams.retry import Retrier
 from streams.settings import Settings
+from streams.sink.protocol import SinkSetup
 from streams.worker.acks import FinishedOnlyConsumer, NewsflowApp
-from streams.worker.agents import make_index_agent, make_process_agent
+from streams.worker.agents import make_process_agent
+from streams.worker.index_agent import make_index_agent
 from streams.worker.processing import BatchProcessor
 
 LIVENESS_CHECK_SECONDS = 1.0
@@ -49,15 +55,14 @@ def create_app(settings: Settings) -> NewsflowApp:
     story_log = app.topic(settings.topics.story_log, key_serializer="raw", value_serializer="raw", internal=False)
     stories = StoryLog(settings, story_options(settings), story_log)
     telemetry = Telemetry()
-    processor = BatchProcessor(
-        settings.worker.processes, settings.inputs.max_payload_bytes, settings.enrichment.topic_lexicon_file
-    )
+    processor = BatchProcessor(settings.worker.processes, settings.inputs.max_payload_bytes, settings.enrichment)
     app.add_context(processor)  # its children end when the app stops, after the agents
     process = make_process_agent(settings, enriched, dead_letters, shared, processor, telemetry)
     app.agent(raw, name=f"{settings.worker.app_id}.process", concurrency=settings.worker.processes)(process)
-    app.agent(enriched, name=f"{settings.worker.app_id}.index")(
-        make_index_agent(settings, dead_letters, stories, telemetry)
-    )
+    setup = SinkSetup(settings, Retrier(settings.retry.backoff, telemetry.retried), field_mappings(settings.enrichment))
+    outputs = sinks(settings.sink, replace(setup, on_bulk=telemetry.bulk))
+    index = make_index_agent(settings, dead_letters, stories, outputs, telemetry)
+    app.agent(enriched, name=f"{settings.worker.app_id}.index")(index)
     app.task(shared.read_forever)
     app.task(stories.read_forever)
     liveness = Liveness(PartitionWatch(settings.worker.stall_seconds), telemetry)

@@ -23,16 +23,17 @@ from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
+from functools import cache
 from typing import NamedTuple
 
+from streams.enrich.enricher import EnrichmentContext
 from streams.enrich.names import Alias, NameDictionary
-from streams.enrich.ner.model import MODEL_PATHS, default_recognizer
-from streams.enrich.version import enrichment
 from streams.errors import TransientError
 from streams.kafka.codec import encode
 from streams.pipeline.process import process_values
+from streams.pipeline.stages import enrichment_context
 from streams.records import DeadLetter, EnrichedArticle, KafkaPosition
+from streams.settings import EnrichmentSettings
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,17 @@ def outcome(message_key: bytes | None, result: EnrichedArticle | DeadLetter) -> 
     return Outcome(result.article.id.encode(), encode(result), None)
 
 
+@cache
+def process_context(settings: EnrichmentSettings) -> EnrichmentContext:
+    """The enrichment context of this process: loaded once, on its first batch or when a child starts."""
+    return enrichment_context(settings)
+
+
 def process_batch(
-    events: Sequence[Event], max_bytes: int, names: NameDictionary, topic_lexicon: Path | None
+    events: Sequence[Event], max_bytes: int, names: NameDictionary, settings: EnrichmentSettings
 ) -> ProcessedBatch:
     """Parse and enrich a batch; what ``names`` learned from it comes back with the outcomes."""
-    results = process_values(events, max_bytes, names, enrichment(topic_lexicon))
+    results = process_values(events, process_context(settings), max_bytes, names)
     return ProcessedBatch(
         [outcome(key, result) for (key, _, _), result in zip(events, results, strict=True)],
         names.drain_learned(),
@@ -83,29 +90,27 @@ def _exit_with(parent: int) -> None:
     os._exit(0)
 
 
-def _warm_up(topic_lexicon: Path | None) -> None:
-    """In a new child: watch the worker, load the models and tables before the first batch."""
+def _warm_up(settings: EnrichmentSettings) -> None:
+    """In a new child: watch the worker, load the enrichment context before the first batch."""
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True, name="parent-watch").start()
-    enrichment(topic_lexicon)
-    for language in MODEL_PATHS:
-        default_recognizer(language)
+    process_context(settings)
 
 
 class BatchProcessor:
     """Runs ``process_batch`` off the event loop: in the default thread pool, or in ``processes``
     children started with ``spawn`` (never ``fork`` a process that runs Kafka client threads)."""
 
-    def __init__(self, processes: int, max_bytes: int, topic_lexicon: Path | None) -> None:
+    def __init__(self, processes: int, max_bytes: int, enrichment: EnrichmentSettings) -> None:
         self.processes = processes
         self.max_bytes = max_bytes
-        self.topic_lexicon = topic_lexicon
+        self.enrichment = enrichment
         self._pool: Executor | None = None
 
     def _executor(self) -> Executor:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(
-                self.processes, mp_context=context, initializer=_warm_up, initargs=(self.topic_lexicon,)
+                self.processes, mp_context=context, initializer=_warm_up, initargs=(self.enrichment,)
             )
         return self._pool
 
@@ -125,12 +130,12 @@ class BatchProcessor:
 
     async def run(self, events: Sequence[Event], names: NameDictionary) -> ProcessedBatch:
         if self.processes == 1:
-            return await asyncio.to_thread(process_batch, events, self.max_bytes, names, self.topic_lexicon)
+            return await asyncio.to_thread(process_batch, events, self.max_bytes, names, self.enrichment)
         pool = self._executor()
         loop = asyncio.get_running_loop()
         snapshot = names.copy()  # pickled by the pool's thread: never the dictionary the loop updates
         try:
-            return await loop.run_in_executor(pool, process_batch, events, self.max_bytes, snapshot, self.topic_lexicon)
+            return await loop.run_in_executor(pool, process_batch, events, self.max_bytes, snapshot, self.enrichment)
         except BrokenProcessPool as exc:
             if self._pool is pool:  # the first actor to see it starts a new pool for all
                 log.warning("a processing child died; starting the pool again")

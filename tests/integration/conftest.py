@@ -30,6 +30,7 @@ from selenium.webdriver.chrome.service import Service
 from streams.kafka.codec import encode
 from streams.kafka.security import kafka_python_options
 from streams.kafka.topics import create_topics, topic_specs
+from streams.pipeline.stages import field_mappings
 from streams.records import RawArticle
 from streams.settings import Settings, default_home
 from streams.sink.elasticsearch import drop_index, ensure_index, open_client
@@ -106,7 +107,7 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Setting
 
 async def _prepare_index(settings: Settings) -> None:
     async with open_client(settings) as client:
-        await ensure_index(client, settings)
+        await ensure_index(client, settings, field_mappings(settings.enrichment))
 
 
 async def _delete_index(settings: Settings) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch
 
+from streams.enrich.enricher import EnrichmentContext
 from streams.enrich.spellings import default_spellings
 from streams.pipeline.process import offline_documents, process_raw
 from streams.records import RawArticle
@@ -86,11 +87,13 @@ def docs_per_value(documents: Documents, field: str) -> Counter[Any]:
 
 
 @pytest.fixture(scope="module")
-def documents() -> Documents:
+def documents(context: EnrichmentContext) -> Documents:
     """The first SaudiNewsNet articles as the index agent writes them: parse + enrich, story, document."""
     settings = Settings()
     raws = (item for item in read_paths([SAUDI_SAMPLE], settings.inputs.jsonl_fields) if isinstance(item, RawArticle))
-    written = offline_documents(map(process_raw, itertools.islice(raws, ARTICLES)), settings, datetime.now(UTC), False)
+    written = offline_documents(
+        (process_raw(raw, context) for raw in itertools.islice(raws, ARTICLES)), settings, datetime.now(UTC), False
+    )
     assert len(written) == ARTICLES
     return written
 

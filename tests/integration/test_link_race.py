@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaProducer
 from elasticsearch import AsyncElasticsearch
 
 from streams.dedup.entries import story_entry
+from streams.enrich.enricher import EnrichmentContext
 from streams.kafka.codec import encode
 from streams.kafka.security import aiokafka_options
 from streams.kafka.story_log import StoryLog
@@ -28,7 +29,7 @@ from streams.records import EnrichedArticle, KafkaPosition, RawArticle
 from streams.retry import Retrier
 from streams.settings import Settings
 from streams.sink.analysis import index_has_server_analysis
-from streams.sink.documents import to_document
+from streams.sink.documents import to_document, with_key_fields
 from streams.sink.elasticsearch import BulkIndexer
 from streams.sources.files import read_paths
 from streams.sources.producer import create_producer
@@ -53,10 +54,10 @@ class LogTopic:
 @pytest.mark.usefixtures("worker")
 @pytest.mark.timeout(300)
 async def test_a_link_update_that_arrives_before_its_target_is_not_lost(
-    settings: Settings, es: AsyncElasticsearch
+    settings: Settings, es: AsyncElasticsearch, context: EnrichmentContext
 ) -> None:
     (raw,) = [item for item in read_paths([SEED_ARTICLE], settings.inputs.jsonl_fields) if isinstance(item, RawArticle)]
-    seed = process_value(encode(raw), KafkaPosition())
+    seed = process_value(encode(raw), KafkaPosition(), context)
     assert isinstance(seed, EnrichedArticle)
     producer = AIOKafkaProducer(**aiokafka_options(settings.kafka))
     await producer.start()
@@ -86,7 +87,8 @@ async def test_a_link_update_that_arrives_before_its_target_is_not_lost(
 
         # worker 1 flushes the seed at last, with the links its story had then (none)
         key_fields = not await index_has_server_analysis(es, settings.elasticsearch.articles_alias)
-        document = to_document(seed, datetime.now(UTC), assignment, key_fields)
+        document = to_document(seed, datetime.now(UTC), assignment)
+        document = with_key_fields(document) if key_fields else document
         indexer = BulkIndexer(es, settings.elasticsearch.articles_alias, settings.sink, Retrier(settings.retry.backoff))
         outcome = await indexer.write([(seed.article.id, document)])
         assert outcome.indexed == [seed.article.id]

@@ -20,17 +20,17 @@ from typing import Any
 import pytest
 from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch
 
-from streams.enrich.version import enrichment
 from streams.jobs.reindex import STATE_ID, Reindex, state_index
 from streams.kafka.codec import encode
 from streams.pipeline.process import process_value
+from streams.pipeline.stages import enrichment_context
 from streams.records import EnrichedArticle, KafkaPosition, RawArticle
 from streams.retry import Retrier
-from streams.settings import Settings
+from streams.settings import EnrichmentSettings, Settings
 from streams.sources.producer import create_producer
 from tests.conftest import ROOT
 from tests.integration.conftest import raw_articles, settings_env, wait_for, wait_until_all_indexed
-from tests.unit.enrich.test_version import renamed_lexicon
+from tests.unit.enrich.test_enricher import renamed_lexicon
 
 pytestmark = pytest.mark.integration
 
@@ -95,7 +95,7 @@ async def test_a_reindex_killed_midway_continues_to_the_same_result(
     await wait_until_all_indexed(es, settings, {a.id for a in articles}, timeout=400)
     before = await documents(es, settings)
     (old_index,) = await concrete(es, settings)
-    old_version = enrichment(settings.enrichment.topic_lexicon_file).version
+    old_version = enrichment_context(settings.enrichment).version
     assert {doc["enrichment_version"] for doc in before.values()} == {old_version}
 
     lexicon = renamed_lexicon(tmp_path, "-v2")
@@ -134,13 +134,13 @@ async def test_a_reindex_killed_midway_continues_to_the_same_result(
     assert not await es.indices.exists(index=state_index(settings))
     final = await documents(es, settings)
     assert sorted(final) == sorted(before)
-    version = enrichment(lexicon).version
+    version = enrichment_context(EnrichmentSettings(topic_lexicon_file=lexicon)).version
     assert version != old_version
     assert_reindexed(final, before, version, lexicon)
     # the same result as enriching each article with the new lexicon (topics depend on nothing else)
-    data = enrichment(lexicon)
+    data = enrichment_context(EnrichmentSettings(topic_lexicon_file=lexicon))
     for article in articles[:40]:
-        expected = process_value(encode(article), KafkaPosition(), enrichment=data)
+        expected = process_value(encode(article), KafkaPosition(), data)
         assert isinstance(expected, EnrichedArticle)
         assert topic_labels(final[article.id]) == [t.label for t in expected.tags if t.kind == "topic"]
 
@@ -200,7 +200,7 @@ async def test_reindex_while_producing_and_searching_loses_and_duplicates_nothin
     assert int(read[1]) > len(first)
     await producing
     await wait_until_all_indexed(es, settings, {a.id for a in articles}, timeout=300)
-    version = enrichment(lexicon).version
+    version = enrichment_context(EnrichmentSettings(topic_lexicon_file=lexicon)).version
 
     async def all_reenriched() -> dict[str, dict[str, Any]] | None:
         final = await documents(es, settings)
@@ -300,7 +300,7 @@ async def test_reindex_merges_what_workers_wrote_meanwhile_and_keeps_what_the_to
     assert report.skipped == len(waiting)  # not indexed when the copy read them
     assert report.kept_as_is == 1
     assert report.merged >= 1
-    version = enrichment(lexicon).version
+    version = enrichment_context(EnrichmentSettings(topic_lexicon_file=lexicon)).version
     final = await documents(es, settings)
     assert sorted(final) == sorted([*(a.id for a in articles), "lost-to-retention"])
     assert final["lost-to-retention"]["enrichment_version"] == before["lost-to-retention"]["enrichment_version"]

@@ -15,7 +15,9 @@ import pytest
 import pytest_asyncio
 from elasticsearch import AsyncElasticsearch
 
+from streams.enrich.enricher import EnrichmentContext
 from streams.pipeline.process import offline_documents, process_raw
+from streams.pipeline.stages import field_mappings
 from streams.records import EnrichedArticle, RawArticle
 from streams.retry import Retrier
 from streams.search import SearchFilters, SearchResult, search
@@ -31,12 +33,12 @@ PER_CORPUS = 400
 
 
 @pytest.fixture(scope="module")
-def corpus() -> list[EnrichedArticle]:
+def corpus(context: EnrichmentContext) -> list[EnrichedArticle]:
     settings = Settings()
     articles: list[EnrichedArticle] = []
     for path in (SAUDI_SAMPLE, BBC, SEED_ARTICLE):
         raws = (i for i in read_paths([path], settings.inputs.jsonl_fields) if isinstance(i, RawArticle))
-        articles.extend(process_raw(raw) for raw in itertools.islice(raws, PER_CORPUS))
+        articles.extend(process_raw(raw, context) for raw in itertools.islice(raws, PER_CORPUS))
     return articles
 
 
@@ -48,7 +50,7 @@ def search_settings(request: pytest.FixtureRequest) -> Settings:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def client(search_settings: Settings, corpus: list[EnrichedArticle]) -> AsyncIterator[AsyncElasticsearch]:
     async with open_client(search_settings) as es:
-        index = await ensure_index(es, search_settings)
+        index = await ensure_index(es, search_settings, field_mappings(search_settings.enrichment))
         assert index.server_analysis == (search_settings.elasticsearch.text_analysis == "server")
         documents = offline_documents(corpus, search_settings, datetime.now(UTC), not index.server_analysis)
         outcome = await BulkIndexer(

@@ -23,7 +23,9 @@ import pytest_asyncio
 from elasticsearch import AsyncElasticsearch
 
 from streams.enrich.article import body_text
+from streams.enrich.enricher import EnrichmentContext
 from streams.pipeline.process import offline_documents, process_raw
+from streams.pipeline.stages import field_mappings
 from streams.records import EnrichedArticle, RawArticle
 from streams.retry import Retrier
 from streams.search import search
@@ -65,12 +67,12 @@ RANKING_QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def corpus() -> list[EnrichedArticle]:
+def corpus(context: EnrichmentContext) -> list[EnrichedArticle]:
     settings = Settings()
     articles: list[EnrichedArticle] = []
     for path, count in ((SAUDI_SAMPLE, 400), (BBC, 100), (SEED_ARTICLE, 1)):
         raws = (i for i in read_paths([path], settings.inputs.jsonl_fields) if isinstance(i, RawArticle))
-        articles.extend(process_raw(raw) for raw in itertools.islice(raws, count))
+        articles.extend(process_raw(raw, context) for raw in itertools.islice(raws, count))
     return articles
 
 
@@ -83,7 +85,7 @@ async def indices(corpus: list[EnrichedArticle]) -> AsyncIterator[tuple[AsyncEla
     }
     async with open_client(Settings()) as es:
         for settings in by_mode.values():
-            index = await ensure_index(es, settings)
+            index = await ensure_index(es, settings, field_mappings(settings.enrichment))
             documents = offline_documents(corpus, settings, datetime.now(UTC), not index.server_analysis)
             assert not (
                 await BulkIndexer(

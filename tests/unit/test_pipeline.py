@@ -8,6 +8,7 @@ from itertools import islice
 import orjson
 import pytest
 
+from streams.enrich.enricher import EnrichmentContext
 from streams.kafka.codec import encode
 from streams.pipeline.process import process_value, process_values
 from streams.records import DeadLetter, EnrichedArticle, KafkaPosition, RawArticle
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.unit
 
 
 def test_a_batch_equals_one_by_one_and_dead_letters_only_its_bad_records(
-    make_raw: Callable[..., RawArticle], seed_text: str
+    make_raw: Callable[..., RawArticle], seed_text: str, context: EnrichmentContext
 ) -> None:
     with SAUDI_SAMPLE.open("rb") as handle:
         records = [orjson.loads(line) for line in islice(handle, 30)]
@@ -29,11 +30,11 @@ def test_a_batch_equals_one_by_one_and_dead_letters_only_its_bad_records(
         (f"k{i}".encode(), value, KafkaPosition(topic="raw", partition=0, offset=i)) for i, value in enumerate(values)
     ]
 
-    outcomes = process_values(batch)
+    outcomes = process_values(batch, context)
 
     assert isinstance(outcomes[5], DeadLetter)
     assert outcomes[5].position.offset == 5
-    alone = [process_value(value, position, key) for key, value, position in batch]
+    alone = [process_value(value, position, context, key) for key, value, position in batch]
     assert [type(o) for o in outcomes] == [type(o) for o in alone]
     enriched = [(o, a) for o, a in zip(outcomes, alone, strict=True) if isinstance(o, EnrichedArticle)]
     assert len(enriched) == len(values) - 1

@@ -10,6 +10,7 @@ import fastjsonschema
 import orjson
 import pytest
 
+from streams.enrich.enricher import EnrichmentContext
 from streams.kafka.codec import encode
 from streams.pipeline.process import process_raw
 from streams.records import RawArticle
@@ -45,9 +46,9 @@ def accepted_by_compiled(kind: str, value: Any) -> bool:
 
 
 def test_the_compiled_validator_accepts_only_what_jsonschema_accepts(
-    make_raw: Callable[..., RawArticle], seed_text: str
+    make_raw: Callable[..., RawArticle], seed_text: str, context: EnrichmentContext
 ) -> None:
-    record = orjson.loads(encode(process_raw(make_raw(content=seed_text))))
+    record = orjson.loads(encode(process_raw(make_raw(content=seed_text), context)))
     assert accepted_by_compiled("enriched", record)
     refused = 0
     for mutated in mutations(record):

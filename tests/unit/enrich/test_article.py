@@ -4,24 +4,27 @@ from collections.abc import Callable
 
 import pytest
 
-from streams.enrich.article import body_text, enrich_article, page_tags
+from streams.enrich.article import body_text, page_tags
+from streams.enrich.spellings import default_spellings
 from streams.parse.article import parse_article
-from streams.records import RawArticle, Tag
+from streams.records import EnrichedArticle, RawArticle, Tag
 from tests.conftest import SEED_TAGS_DEDUPLICATED
 
 pytestmark = pytest.mark.unit
 
 
 def test_page_tags_deduplicated_across_spellings() -> None:
-    tags = page_tags(("الولايات المتحدة", "كوريا", "الولایات المتحدة", "الولايات  المتحدة "))
+    tags = page_tags(("الولايات المتحدة", "كوريا", "الولایات المتحدة", "الولايات  المتحدة "), (), default_spellings())
     assert tags == [
         Tag("الولايات المتحدة", "الولايات المتحده", "page", 1.0),
         Tag("كوريا", "كوريا", "page", 1.0),
     ]
 
 
-def test_seed_enrichment(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
-    enriched = enrich_article(parse_article(make_raw(content=seed_text)))
+def test_seed_enrichment(
+    make_raw: Callable[..., RawArticle], seed_text: str, enrich_one: Callable[..., EnrichedArticle]
+) -> None:
+    enriched = enrich_one(parse_article(make_raw(content=seed_text)))
     page = [t.label for t in enriched.tags if t.kind == "page"]
     # the site's "أوستن" is the surname of لويد أوستن, named in full in the article
     assert page == [("لويد أوستن" if t == "أوستن" else t) for t in SEED_TAGS_DEDUPLICATED]
@@ -43,8 +46,10 @@ def test_seed_enrichment(make_raw: Callable[..., RawArticle], seed_text: str) ->
     assert not [k for k in keyphrases if "شين" in k]  # no piece of the name شين وونسيك
 
 
-def test_seed_entities_a_reader_can_click(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
-    enriched = enrich_article(parse_article(make_raw(content=seed_text)))
+def test_seed_entities_a_reader_can_click(
+    make_raw: Callable[..., RawArticle], seed_text: str, enrich_one: Callable[..., EnrichedArticle]
+) -> None:
+    enriched = enrich_one(parse_article(make_raw(content=seed_text)))
     found = {(e.label, e.type) for e in enriched.entities}
     assert ("شين وونسيك", "PERSON") in found
     assert ("المحيطين الهندي والهادئ", "LOCATION") in found

@@ -7,8 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.enrich.article import body_text
-from streams.enrich.entities import recognize
 from streams.enrich.keyphrases import (
     LEAD_CHARS,
     MAX_KEYPHRASES,
@@ -20,7 +18,7 @@ from streams.enrich.keyphrases import (
     stop_words,
 )
 from streams.parse.article import parse_article
-from streams.records import RawArticle
+from streams.records import EnrichedArticle, RawArticle
 from streams.text.normalize import matching_key
 
 pytestmark = pytest.mark.unit
@@ -132,9 +130,11 @@ def test_a_leading_conjunction_or_preposition_is_not_part_of_the_label() -> None
     ]  # و is a letter of وزارة
 
 
-def test_seed_has_no_name_fragments_and_no_overlaps(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
+def test_seed_has_no_name_fragments_and_no_overlaps(
+    make_raw: Callable[..., RawArticle], seed_text: str, enrich_one: Callable[..., EnrichedArticle]
+) -> None:
     article = parse_article(make_raw(content=seed_text))
-    entities = recognize({"title": article.title, "body": body_text(article)}, article.language)
+    entities = enrich_one(article).entities
     phrases = extract(article.title, article.body, article.language, entities)
     labels = [p.label for p in phrases]
     assert labels

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
-from streams.enrich.article import body_text, enrich_article
+from streams.enrich.article import body_text
 from streams.enrich.mentions import resolve
 from streams.enrich.names import AMBIGUOUS, Alias, NameDictionary
 from streams.enrich.spellings import default_spellings
@@ -16,8 +16,11 @@ pytestmark = pytest.mark.unit
 
 
 @pytest.fixture
-def seed(make_raw: Callable[..., RawArticle], seed_text: str) -> EnrichedArticle:
-    return enrich_article(parse_article(make_raw(content=seed_text)))
+def seed(
+    make_raw: Callable[..., RawArticle], seed_text: str, enrich_one: Callable[..., EnrichedArticle]
+) -> EnrichedArticle:
+    enriched: EnrichedArticle = enrich_one(parse_article(make_raw(content=seed_text)))
+    return enriched
 
 
 def test_lloyd_austin_is_one_person_key(seed: EnrichedArticle) -> None:
@@ -75,11 +78,11 @@ def test_a_short_form_learned_in_one_article_serves_the_next() -> None:
     names = NameDictionary()
     first = "قال جو بايدن إن الاتفاق مهم. وأضاف بايدن أن المحادثات ستستمر."
     found = [mention("جو بايدن", "body", 4), mention("بايدن", "body", 35)]
-    resolve(found, {"title": "", "body": first}, default_spellings(), names)
+    names.learn_aliases(resolve(found, {"title": "", "body": first}, default_spellings(), names.known()))
     assert names.drain_learned_aliases() == {"بايدن": Alias("جو بايدن", "جو بايدن")}
     later = "وصل بايدن إلى برلين."
     found = [mention("بايدن", "body", 4), mention("برلين", "body", 14, "LOCATION")]
-    entities = resolve(found, {"title": "", "body": later}, default_spellings(), names)
+    entities = resolve(found, {"title": "", "body": later}, default_spellings(), names.known())
     assert [(e.text, e.key, e.type) for e in entities] == [
         ("بايدن", "جو بايدن", "PERSON"),
         ("برلين", "برلين", "LOCATION"),
@@ -109,6 +112,6 @@ def test_a_learned_alias_leaves_places_alone() -> None:
     names = NameDictionary(aliases={"ميلانو": Alias("غريم ميلانو", "غريم ميلانو")})
     body = "وصل غريم إلى ميلانو."
     entities = resolve(
-        [mention("ميلانو", "body", 13, "LOCATION")], {"title": "", "body": body}, default_spellings(), names
+        [mention("ميلانو", "body", 13, "LOCATION")], {"title": "", "body": body}, default_spellings(), names.known()
     )
     assert [(e.key, e.type) for e in entities] == [("ميلانو", "LOCATION")]

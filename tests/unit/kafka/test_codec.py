@@ -6,6 +6,7 @@ from collections.abc import Callable
 import orjson
 import pytest
 
+from streams.enrich.enricher import EnrichmentContext
 from streams.errors import PoisonRecordError
 from streams.kafka.codec import dead_letter, decode_enriched, decode_raw, encode
 from streams.pipeline.process import process_raw, process_value
@@ -20,8 +21,10 @@ def test_raw_round_trip(make_raw: Callable[..., RawArticle]) -> None:
     assert decode_raw(encode(raw)) == raw
 
 
-def test_enriched_round_trip_matches_its_schema(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
-    enriched = process_raw(make_raw(content=seed_text))
+def test_enriched_round_trip_matches_its_schema(
+    make_raw: Callable[..., RawArticle], seed_text: str, context: EnrichmentContext
+) -> None:
+    enriched = process_raw(make_raw(content=seed_text), context)
     value = encode(enriched)
     assert validation_errors("enriched", orjson.loads(value)) == []
     assert decode_enriched(value) == enriched
@@ -55,9 +58,9 @@ def test_bad_raw_values_are_poison(value: bytes, message: str) -> None:
     assert caught.value.stage == "decode"
 
 
-def test_process_value_turns_poison_into_dead_letters() -> None:
+def test_process_value_turns_poison_into_dead_letters(context: EnrichmentContext) -> None:
     position = KafkaPosition(topic="raw", partition=2, offset=41)
-    outcome = process_value(b"\xff\x00", position, message_key=b"k1")
+    outcome = process_value(b"\xff\x00", position, context, message_key=b"k1")
     assert isinstance(outcome, DeadLetter)
     assert (outcome.stage, outcome.error_class, outcome.position, outcome.message_key) == (
         "decode",
@@ -70,17 +73,21 @@ def test_process_value_turns_poison_into_dead_letters() -> None:
     assert validation_errors("dead_letter", orjson.loads(encode(outcome))) == []
 
 
-def test_process_value_of_empty_article_is_a_parse_dead_letter(make_raw: Callable[..., RawArticle]) -> None:
+def test_process_value_of_empty_article_is_a_parse_dead_letter(
+    make_raw: Callable[..., RawArticle], context: EnrichmentContext
+) -> None:
     value = encode(make_raw(content="   "))
-    outcome = process_value(value, KafkaPosition())
+    outcome = process_value(value, KafkaPosition(), context)
     assert isinstance(outcome, DeadLetter)
     assert outcome.stage == "parse"
     assert outcome.payload == value.decode()
     assert outcome.payload_encoding == "utf-8"
 
 
-def test_process_value_of_good_article(make_raw: Callable[..., RawArticle], seed_text: str) -> None:
-    outcome = process_value(encode(make_raw(content=seed_text)), KafkaPosition())
+def test_process_value_of_good_article(
+    make_raw: Callable[..., RawArticle], seed_text: str, context: EnrichmentContext
+) -> None:
+    outcome = process_value(encode(make_raw(content=seed_text)), KafkaPosition(), context)
     assert isinstance(outcome, EnrichedArticle)
     assert outcome.article.source.name == "صدى البلد"
 

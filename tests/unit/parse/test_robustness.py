@@ -8,6 +8,7 @@ from typing import get_args
 import orjson
 import pytest
 
+from streams.enrich.enricher import EnrichmentContext
 from streams.errors import DeadLetterReason
 from streams.kafka.codec import encode
 from streams.parse.article import parse_article
@@ -31,9 +32,9 @@ def test_zero_width_joiners_needed_for_display_stay(make_raw: Callable[..., RawA
     assert "control_characters_removed" not in parsed.parse_warnings
 
 
-def test_oversized_payload_is_a_dead_letter(make_raw: Callable[..., RawArticle]) -> None:
+def test_oversized_payload_is_a_dead_letter(make_raw: Callable[..., RawArticle], context: EnrichmentContext) -> None:
     value = encode(make_raw(content="كلمة " * 50_000))
-    outcome = process_value(value, KafkaPosition(), b"big", max_bytes=100_000)
+    outcome = process_value(value, KafkaPosition(), context, b"big", max_bytes=100_000)
     assert isinstance(outcome, DeadLetter)
     assert (outcome.stage, outcome.reason) == ("decode", "too_large")
     assert f"{len(value):,} bytes, over the limit of 100,000" in outcome.error_message
@@ -55,9 +56,9 @@ def test_oversized_payload_is_a_dead_letter(make_raw: Callable[..., RawArticle])
     ],
 )
 def test_empty_bodies_are_parse_dead_letters(
-    make_raw: Callable[..., RawArticle], fields: dict[str, str], message: str
+    make_raw: Callable[..., RawArticle], fields: dict[str, str], message: str, context: EnrichmentContext
 ) -> None:
-    outcome = process_value(encode(make_raw(**fields)), KafkaPosition())
+    outcome = process_value(encode(make_raw(**fields)), KafkaPosition(), context)
     assert isinstance(outcome, DeadLetter)
     assert (outcome.stage, outcome.reason) == ("parse", "no_content")
     assert message in outcome.error_message
@@ -127,8 +128,8 @@ def test_empty_bodies_are_parse_dead_letters(
         pytest.param(b"[1, 2]", "bad_json", id="not-an-object"),
     ],
 )
-def test_malformed_records_are_decode_dead_letters(value: bytes, reason: str) -> None:
-    outcome = process_value(value, KafkaPosition(topic="t", partition=0, offset=7))
+def test_malformed_records_are_decode_dead_letters(value: bytes, reason: str, context: EnrichmentContext) -> None:
+    outcome = process_value(value, KafkaPosition(topic="t", partition=0, offset=7), context)
     assert isinstance(outcome, DeadLetter)
     assert (outcome.stage, outcome.reason, outcome.error_class) == ("decode", reason, "PoisonRecordError")
     assert outcome.error_message
@@ -139,10 +140,11 @@ def test_the_dead_letter_schema_lists_every_reason() -> None:
     assert schema["properties"]["reason"]["enum"] == list(get_args(DeadLetterReason))
 
 
-def test_feed_entry_html_becomes_paragraphs(make_raw: Callable[..., RawArticle]) -> None:
+def test_feed_entry_html_becomes_paragraphs(make_raw: Callable[..., RawArticle], context: EnrichmentContext) -> None:
     outcome = process_value(
         encode(make_raw(format="feed", title="عنوان", content="<p>الفقرة <b>الأولى</b></p><p>الفقرة الثانية</p>")),
         KafkaPosition(),
+        context,
     )
     assert isinstance(outcome, EnrichedArticle)
     assert outcome.article.body == ("الفقرة الأولى", "الفقرة الثانية")

@@ -16,6 +16,7 @@ from streams.enrich.names import NameDictionary
 from streams.errors import TransientError
 from streams.kafka.codec import encode
 from streams.records import KafkaPosition, RawArticle
+from streams.settings import EnrichmentSettings
 from streams.worker.processing import BatchProcessor, Event, ProcessedBatch
 from tests.conftest import SAUDI_SAMPLE
 
@@ -43,8 +44,8 @@ def comparable(processed: ProcessedBatch) -> list[tuple[bytes | None, bytes]]:
 
 
 async def test_children_process_a_batch_as_the_thread_does_and_survive_a_killed_child(batch: list[Event]) -> None:
-    in_thread = await BatchProcessor(1, MAX_BYTES, None).run(batch, NameDictionary())
-    in_children = BatchProcessor(2, MAX_BYTES, None)
+    in_thread = await BatchProcessor(1, MAX_BYTES, EnrichmentSettings()).run(batch, NameDictionary())
+    in_children = BatchProcessor(2, MAX_BYTES, EnrichmentSettings())
     names = NameDictionary()
     processed = await in_children.run(batch, names)
     assert comparable(processed) == comparable(in_thread)
