@@ -32,6 +32,7 @@ from streams.metrics import Metrics
 from streams.pipeline.process import process_values
 from streams.records import DeadLetter, KafkaPosition, RawArticle
 from streams.settings import Settings
+from streams.sources.source import Source
 
 cli = typer.Typer(
     help="newsflow: streaming ingestion of news articles (Kafka -> Faust -> Elasticsearch).", no_args_is_help=True
@@ -87,6 +88,8 @@ def produce(
     """Push articles from files or feeds onto the raw topic (key = stable article id, acks=all)."""
     from prometheus_client import start_http_server
 
+    from streams.sources.feeds import FeedSource, FeedState
+    from streams.sources.files import FileSource
     from streams.sources.producer import create_producer
 
     if not paths and not feed:
@@ -96,56 +99,36 @@ def produce(
     if metrics_port is not None:
         start_http_server(metrics_port, addr=metrics_host, registry=metrics.registry)
     producer = create_producer(settings)
+    state = FeedState(settings.feed_state_path)
+    feeds: list[Source] = [FeedSource(url, state, settings.inputs.feed_timeout_seconds) for url in feed or []]
     try:
         if paths:
-            produce_files(settings, producer, paths, progress, metrics)
-        if feed:
-            produce_feeds(settings, producer, feed, interval, metrics)
+            produce_once(settings, producer, FileSource(paths, settings.inputs.jsonl_fields), progress, metrics)
+        while feeds:
+            for source in feeds:
+                produce_once(settings, producer, source, False, metrics)
+            if interval is None:
+                break
+            time.sleep(interval)
     finally:
         producer.close()
 
 
-def produce_files(settings: Settings, producer: Any, paths: list[Path], progress: bool, metrics: Metrics) -> None:
-    from streams.sources.files import count_inputs, read_paths
-    from streams.sources.producer import produce_articles
+def produce_once(settings: Settings, producer: Any, source: Source, progress: bool, metrics: Metrics) -> None:
+    """Send one read of a source onto the raw topic and report it."""
+    from streams.sources.producer import produce_source
 
     columns = (TextColumn("producing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=not progress) as bar:
-        task = bar.add_task("produce", total=count_inputs(paths))
-        report = produce_articles(
-            settings,
-            read_paths(paths, settings.inputs.jsonl_fields),
-            producer,
-            on_progress=lambda: bar.advance(task),
-            metrics=metrics,
-        )
+        task = bar.add_task("produce", total=source.expected() if progress else None)
+        report = produce_source(settings, source, producer, on_progress=lambda: bar.advance(task), metrics=metrics)
     for error in report.errors[:20]:
         err.print(f"[red]dead-lettered[/red] {error}")
-    err.print(f"produced {report.produced} articles to {settings.topics.raw}; {report.dead_lettered} dead-lettered")
-
-
-def produce_feeds(
-    settings: Settings, producer: Any, feeds: list[str], interval: float | None, metrics: Metrics
-) -> None:
-    from streams.sources.feeds import FeedState, poll_feed
-    from streams.sources.producer import produce_articles
-
-    state = FeedState(settings.feed_state_path)
-    while True:
-        for source in feeds:
-            poll = poll_feed(source, state.cursor(source), settings.inputs.feed_timeout_seconds)
-            report = produce_articles(settings, poll.items, producer, metrics=metrics)
-            state.record(poll)
-            if poll.error:
-                err.print(f"[red]feed error[/red] {source}: {poll.error}")
-            else:
-                err.print(
-                    f"{source}: {report.produced} new entries produced, {report.dead_lettered} dead-lettered"
-                    + (" (not modified)" if poll.status == 304 else "")
-                )
-        if interval is None:
-            return
-        time.sleep(interval)
+    remark = f" ({source.remark})" if source.remark else ""
+    err.print(
+        f"{source.name}: {report.produced} produced to {settings.topics.raw}, {report.dead_lettered} dead-lettered"
+        + remark
+    )
 
 
 @cli.command()

@@ -40,7 +40,8 @@ NOT_FOUND = 404
 FIRST_INDEX_SUFFIX = "-000001"
 
 
-def create_client(settings: Settings) -> AsyncElasticsearch:
+def connection_options(settings: Settings) -> dict[str, Any]:
+    """The CA file and credentials a client of this deployment connects with (async or sync)."""
     connection = settings.elasticsearch
     options: dict[str, Any] = {}
     ca = credentials.ca_file(settings)
@@ -51,12 +52,21 @@ def create_client(settings: Settings) -> AsyncElasticsearch:
         options["api_key"] = connection.api_key.get_secret_value()
     elif connection.username and secret is not None:
         options["basic_auth"] = (connection.username, secret.get_secret_value())
+    return options
+
+
+def node_urls(settings: Settings) -> list[str]:
+    """The configured nodes (several: a dead one is skipped)."""
+    return [url.strip() for url in settings.elasticsearch.url.split(",")]
+
+
+def create_client(settings: Settings) -> AsyncElasticsearch:
     return AsyncElasticsearch(
-        [url.strip() for url in connection.url.split(",")],  # several nodes: a dead one is skipped
-        request_timeout=connection.request_timeout,
+        node_urls(settings),
+        request_timeout=settings.elasticsearch.request_timeout,
         max_retries=0,
         serializer=OrjsonSerializer(),  # the bulk helper serializes every action: the default is stdlib json
-        **options,
+        **connection_options(settings),
     )
 
 

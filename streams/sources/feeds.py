@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,3 +157,36 @@ def poll_feed(source: str, cursor: FeedCursor, timeout: float) -> FeedPoll:
     fresh = [(i, e) for i, e in fresh if i not in seen]
     items = [entry_to_raw(e, parsed.feed, source, fetched_at) for _, e in fresh]
     return FeedPoll(source, status, items, [i for i, _ in fresh], etag=etag, modified=modified)
+
+
+class FeedSource:
+    """One live feed, polled on each read; entries already acknowledged are skipped, across restarts."""
+
+    def __init__(self, url: str, state: FeedState, timeout: float) -> None:
+        self.url = url
+        self.state = state
+        self.timeout = timeout
+        self._poll: FeedPoll | None = None
+
+    @property
+    def name(self) -> str:
+        return self.url
+
+    @property
+    def remark(self) -> str | None:
+        if self._poll is None:
+            return None
+        if self._poll.error is not None:
+            return f"feed error: {self._poll.error}"
+        return "not modified" if self._poll.status == 304 else None
+
+    def expected(self) -> int | None:
+        return None
+
+    def read(self) -> Iterator[RawArticle | InputError]:
+        self._poll = poll_feed(self.url, self.state.cursor(self.url), self.timeout)
+        return iter(self._poll.items)
+
+    def acknowledged(self) -> None:
+        if self._poll is not None:
+            self.state.record(self._poll)

@@ -268,3 +268,26 @@ def count_inputs(paths: Sequence[Path]) -> int:
         else:
             total += 1
     return total
+
+
+class FileSource:
+    """Files and directories read once (recursively: text, HTML, JSON/JSONL, ZIP, saved feeds)."""
+
+    remark = None
+
+    def __init__(self, paths: Sequence[Path], fields: Mapping[str, Sequence[str]]) -> None:
+        self.paths = list(paths)
+        self.fields = fields
+
+    @property
+    def name(self) -> str:
+        return ", ".join(str(p) for p in self.paths[:3]) + (f" (+{len(self.paths) - 3})" if len(self.paths) > 3 else "")
+
+    def expected(self) -> int | None:
+        return count_inputs(self.paths)
+
+    def read(self) -> Iterator[RawArticle | InputError]:
+        return read_paths(self.paths, self.fields)
+
+    def acknowledged(self) -> None:
+        """Files keep no cursor: producing them again yields the same ids (the index keeps one copy)."""

@@ -20,6 +20,7 @@ from streams.records import KafkaPosition, RawArticle
 from streams.schemas import validation_errors
 from streams.settings import Settings
 from streams.sources.inputs import InputError
+from streams.sources.source import Source
 
 
 @dataclass(slots=True)
@@ -76,4 +77,17 @@ def produce_articles(
     if metrics is not None:
         metrics.produced.labels("produced").inc(report.produced)
         metrics.produced.labels("dead_letter").inc(report.dead_lettered)
+    return report
+
+
+def produce_source(
+    settings: Settings,
+    source: Source,
+    producer: KafkaProducer,
+    on_progress: Callable[[], None] = lambda: None,
+    metrics: Metrics | None = None,
+) -> ProduceReport:
+    """One read of a source, sent; the source remembers it once the broker acknowledged all of it."""
+    report = produce_articles(settings, source.read(), producer, on_progress, metrics)
+    source.acknowledged()
     return report

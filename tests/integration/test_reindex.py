@@ -27,6 +27,7 @@ from streams.pipeline.stages import enrichment_context
 from streams.records import EnrichedArticle, KafkaPosition, RawArticle
 from streams.retry import Retrier
 from streams.settings import EnrichmentSettings, Settings
+from streams.sink.elasticsearch import connection_options, node_urls
 from streams.sources.producer import create_producer
 from tests.conftest import ROOT
 from tests.integration.conftest import raw_articles, settings_env, wait_for, wait_until_all_indexed
@@ -274,11 +275,7 @@ async def test_reindex_merges_what_workers_wrote_meanwhile_and_keeps_what_the_to
 
     def ready() -> None:
         """Block (the reindex waits) until the new worker wrote the waiting records to the new index."""
-        connection = settings.elasticsearch
-        options: dict[str, Any] = {"ca_certs": str(connection.ca_file)} if connection.ca_file else {}
-        if connection.username and connection.password:
-            options["basic_auth"] = (connection.username, connection.password.get_secret_value())
-        sync = Elasticsearch(connection.url, **options)
+        sync = Elasticsearch(node_urls(settings), **connection_options(settings))
         try:
             sync.update(index=old_index, id=indexed[2].id, doc={"links": [late_link]})  # landed in the old index
             deadline = time.monotonic() + 300

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from streams.records import RawArticle
-from streams.sources.feeds import FeedCursor, FeedState, poll_feed
+from streams.sources.feeds import FeedCursor, FeedSource, FeedState, poll_feed
 from streams.sources.inputs import InputError
 from tests.conftest import FEEDS
 
@@ -132,3 +132,21 @@ def test_unreachable_and_missing_feeds_are_errors(feed_server: str) -> None:
     unreachable = poll_feed("http://127.0.0.1:9/feed.xml", FeedCursor(), timeout=5)
     assert unreachable.error is not None
     assert unreachable.error.startswith("unreachable")
+
+
+def test_a_feed_source_repeats_a_read_until_it_is_acknowledged(feed_server: str, tmp_path: Path) -> None:
+    url = url_of(feed_server, FEEDS / "rss-parser/test/input/guardian.rss")
+    source = FeedSource(url, FeedState(tmp_path / "feeds.json"), timeout=10)
+    unacknowledged = [item.id for item in source.read() if isinstance(item, RawArticle)]
+    again = [item.id for item in source.read() if isinstance(item, RawArticle)]
+    assert unacknowledged
+    assert again == unacknowledged  # the broker never acked the first read: nothing is lost
+    source.acknowledged()
+
+    restarted = FeedSource(url, FeedState(tmp_path / "feeds.json"), timeout=10)
+    assert list(restarted.read()) == []
+    assert restarted.remark == "not modified"
+    dead = FeedSource("http://127.0.0.1:9/feed.xml", FeedState(tmp_path / "other.json"), timeout=5)
+    assert list(dead.read()) == []
+    assert dead.remark is not None
+    assert dead.remark.startswith("feed error: unreachable")

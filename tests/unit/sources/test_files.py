@@ -8,7 +8,7 @@ import pytest
 
 from streams.records import RawArticle
 from streams.settings import Settings
-from streams.sources.files import count_inputs, read_paths
+from streams.sources.files import FileSource, count_inputs, read_paths
 from streams.sources.inputs import InputError, stable_id
 from tests.conftest import SAUDI_SAMPLE, SEED_ARTICLE
 
@@ -125,3 +125,13 @@ def test_unreadable_record_files_are_input_errors(tmp_path: Path, name: str, dat
     (item,) = read_paths([path], FIELDS)
     assert isinstance(item, InputError)
     assert (item.origin, item.reason) == (str(path), reason)
+
+
+def test_a_file_source_reads_every_input_and_expects_at_most_that_many(tmp_path: Path) -> None:
+    (tmp_path / "broken.json").write_bytes(b"{not json")
+    source = FileSource([SEED_ARTICLE, tmp_path], FIELDS)
+    items = list(source.read())
+    assert source.expected() == len(items) == 2
+    assert isinstance(items[0], RawArticle)
+    assert isinstance(items[1], InputError)
+    assert list(source.read()) == items  # files keep no cursor: a second read yields the same ids
