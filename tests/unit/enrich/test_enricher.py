@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from jsonschema import Draft202012Validator
 
 from streams.enrich.enricher import EnrichmentContext, enrich
 from streams.enrich.topics import LEXICON
@@ -78,3 +79,18 @@ def test_enrichment_is_the_same_whatever_the_batch(
     seed = parse_article(make_raw(id="seed", content=seed_text))
     other = parse_article(make_raw(id="other", content="قال وزير الخارجية الأمريكي إن المحادثات مستمرة."))
     assert enrich([seed, other], context) == [*enrich([seed], context), *enrich([other], context)]
+
+
+@pytest.mark.parametrize("name", list(ENRICHERS))
+def test_what_an_enricher_adds_is_what_it_declares(
+    name: str, make_raw: Callable[..., RawArticle], seed_text: str, context: EnrichmentContext
+) -> None:
+    (enricher,) = [e for e in context.enrichers if e.name == name]
+    for declared in enricher.annotations.values():
+        Draft202012Validator.check_schema(declared.schema)
+        assert declared.mapping.get("type") or declared.mapping.get("properties"), name
+    (enriched,) = enrich([parse_article(make_raw(content=seed_text))], EnrichmentContext.of([enricher]))
+    assert set(enriched.annotations) <= set(enricher.annotations), name
+    for field, value in enriched.annotations.items():
+        errors = list(Draft202012Validator(enricher.annotations[field].schema).iter_errors(value))
+        assert not errors, f"{name}.{field}: {errors[0].message}"
