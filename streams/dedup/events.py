@@ -3,7 +3,7 @@
 A story groups copies of one text (streams.dedup.stories); an event groups every article about one
 incident, announcement or match, whoever wrote it. ``EventIndex.apply`` is online and deterministic like
 ``StoryIndex.apply``: it is applied to the story log's entries in log order by every worker, so all
-workers give an article the same event (streams.dedup.log), and a snapshot restores it exactly.
+workers give an article the same event (streams.kafka.story_log), and a snapshot restores it exactly.
 
 An article is a TF-IDF vector of the stems of its title (counted twice) and lead, with document
 frequencies counted over the articles of the story window (so the vocabulary adapts to the feed, in any

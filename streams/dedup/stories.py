@@ -3,7 +3,7 @@
 ``StoryIndex.apply`` takes the story log's entries one at a time, in log order, and answers each with
 the article's story. It is deterministic: every worker that applies the same log from its start
 holds the same state and gives the same answers, which is what lets several workers share one story
-space (see streams.dedup.log).
+space (see streams.kafka.story_log).
 
 - The same ``doc_id`` again (a re-delivered article) keeps its story; a new ``delivery`` adds to
   ``seen_count``, ``last_seen`` and ``sources``, a replay of a delivery already counted changes nothing.

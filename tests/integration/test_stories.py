@@ -1,5 +1,5 @@
 """Stories across workers: copies of one story produced onto different partitions, consumed by two
-workers in one group, end in one story (streams.dedup.log orders every sketch in one log)."""
+workers in one group, end in one story (streams.kafka.story_log orders every sketch in one log)."""
 
 from __future__ import annotations
 
