@@ -98,12 +98,14 @@ TagKind = Literal["page", "entity", "keyphrase", "topic"]
 
 @dataclass(frozen=True, slots=True)
 class Tag:
-    """A tag with its display label, its matching key (for grouping), where it came from and a 0-1 score."""
+    """A tag with its display label, its matching key (for grouping), where it came from and a 0-1 score;
+    ``aliases``: the same tag's names in other languages (a topic's)."""
 
     label: str
     key: str
     kind: TagKind
     score: float
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

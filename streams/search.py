@@ -6,9 +6,10 @@ stems (streams.text.stemming, so ``للولايات`` finds ``الولايات``
 for Kibana's queries; otherwise newsflow normalizes the query itself for the ``*_key``/``*_stem``
 copies. The query is the same either way. Text in double quotes is an exact phrase (on the key); the
 rest must all match, by key or by stem, and an exact match of the whole query ranks first. Filters
-narrow by source, language, date (published, else fetched), entity, tag, story and event (an event's
-articles also include those of events merged into it, oldest first); facets count the top
-entities, tags and sources of the matches: entities and tags are grouped by their matching key and shown
+narrow by source, language, date (published, else fetched; a range or one UTC day), entity, tag, story
+and event (an event's articles also include those of events merged into it, oldest first); facets count
+the top entities, tags and sources of the matches, and the matches per UTC day (a timeline): entities and
+tags are grouped by their matching key and shown
 by their label (the label of the key's entry in one matching document, since ``entities``/``tags`` are
 plain object arrays).
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
@@ -30,6 +31,7 @@ from streams.text.stemming import stem_text
 
 SNIPPET_CHARS = 200
 FACET_SIZE = 10
+TIMELINE_DAYS = 30  # the newest days with matches that the per-day counts keep
 # facet -> (field grouped by, the object array holding the label of each group; None: the value is the label)
 FACETS: dict[str, tuple[str, str | None]] = {
     "entities": ("entities.key", "entities"),
@@ -45,6 +47,7 @@ class SearchFilters:
     language: str | None = None
     since: date | None = None  # on the document's ``date``: published, else fetched
     until: date | None = None
+    day: date | None = None  # one UTC day, as the per-day counts group them
     entity: str | None = None
     tag: str | None = None
     story: str | None = None
@@ -56,16 +59,21 @@ class SearchFilters:
             "source.name": self.source,
             "language": self.language,
             "entities.key": matching_key(self.entity) if self.entity else None,
-            "tags.key": matching_key(self.tag) if self.tag else None,
             "story_id": self.story,
         }
         clauses: list[dict[str, Any]] = [{"term": {name: value}} for name, value in terms.items() if value]
+        if self.tag:  # by key, or by a name in another language (``defence`` finds ``دفاع وأمن``)
+            by_name = [{"term": {"tags.key": matching_key(self.tag)}}, {"term": {"tags.aliases": self.tag}}]
+            clauses.append({"bool": {"should": by_name, "minimum_should_match": 1}})
         if self.event:
             clauses.append({"terms": {"event_id": list(self.event_ids or (self.event,))}})
         if self.since or self.until:
             bounds = {"gte": self.since.isoformat() if self.since else None}
             bounds["lte"] = self.until.isoformat() if self.until else None
             clauses.append({"range": {"date": {k: v for k, v in bounds.items() if v}}})
+        if self.day:
+            next_day = self.day + timedelta(days=1)
+            clauses.append({"range": {"date": {"gte": self.day.isoformat(), "lt": next_day.isoformat()}}})
         return clauses
 
 
@@ -86,6 +94,8 @@ class SearchResult:
     total: int
     hits: list[SearchHit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # matches per UTC day (YYYY-MM-DD, oldest first): the newest TIMELINE_DAYS days that have any
+    days: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +184,13 @@ def build_query(
         body["sort"] = [{"date": {"order": "asc" if filters and filters.event else "desc"}}, "_doc"]
     if facets:
         body["aggs"] = {name: facet_aggregation(field, array) for name, (field, array) in FACETS.items()}
+        body["aggs"]["days"] = DAYS_AGGREGATION
     return body
+
+
+DAYS_AGGREGATION = {
+    "date_histogram": {"field": "date", "calendar_interval": "day", "min_doc_count": 1, "format": "yyyy-MM-dd"}
+}
 
 
 def facet_aggregation(field: str, array: str | None) -> dict[str, Any]:
@@ -234,6 +250,10 @@ async def search(
             for name, (_, array) in FACETS.items()
             if name in aggregations
         },
+        days=[
+            (str(b["key_as_string"]), int(b["doc_count"]))
+            for b in (aggregations.get("days") or {}).get("buckets", [])[-TIMELINE_DAYS:]
+        ],
     )
 
 

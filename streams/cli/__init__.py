@@ -223,11 +223,12 @@ def search(
         datetime | None, typer.Option(formats=["%Y-%m-%d"], help="dated on or after (published, else fetched)")
     ] = None,
     until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="dated on or before")] = None,
+    day: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="dated on this UTC day")] = None,
     entity: Annotated[str | None, typer.Option(help="only articles naming this entity (any spelling)")] = None,
     tag: Annotated[str | None, typer.Option(help="only articles with this tag (any spelling)")] = None,
     story: Annotated[str | None, typer.Option(help="only this story id")] = None,
     event: Annotated[str | None, typer.Option(help="only this event's articles, oldest first")] = None,
-    facets: Annotated[bool, typer.Option(help="print the top entities, tags and sources")] = True,
+    facets: Annotated[bool, typer.Option(help="print the top entities, tags and sources, and matches per day")] = True,
     wait: Annotated[float, typer.Option(help="poll up to this many seconds until something matches")] = 0,
 ) -> None:
     """Search indexed articles: title, source, date and a highlighted snippet per hit, then facets."""
@@ -241,6 +242,7 @@ def search(
         language=language,
         since=since.date() if since else None,
         until=until.date() if until else None,
+        day=day.date() if day else None,
         entity=entity,
         tag=tag,
         story=story,
@@ -269,6 +271,10 @@ def search(
         for name, buckets in result.facets.items():
             if buckets:
                 console.print(Text.assemble("\n", (name, "bold"), ": ", ", ".join(f"{k} ({n})" for k, n in buckets)))
+        if result.days:
+            console.print(
+                Text.assemble("\n", ("per day", "bold"), ": ", ", ".join(f"{d} ({n})" for d, n in result.days))
+            )
 
     asyncio.run(run())
 

@@ -84,8 +84,8 @@ class TagEnricher:
 
 @dataclass(frozen=True, slots=True)
 class TopicEnricher:
-    """Topic labels from the topic lexicon, named in the article's language and keyed like every tag by
-    its label's matching key."""
+    """Topic labels from the topic lexicon, named in the article's language (its names in the other
+    languages as aliases) and keyed like every tag by its label's matching key."""
 
     lexicon: TopicLexicon
     data_files: tuple[Path, ...]
@@ -105,7 +105,7 @@ class TopicEnricher:
         article = enriched.article
         text = f"{article.title}\n{body_text(article)}"
         return [
-            Tag(label=label, key=matching_key(label), kind="topic", score=score)
+            Tag(label, matching_key(label), "topic", score, self.lexicon.aliases(topic, article.language))
             for topic, score in topic_scores(text, self.lexicon)
             for label in [self.lexicon.label(topic, article.language)]
         ]

@@ -49,6 +49,12 @@ class TopicLexicon:
         """The topic's name in ``language`` (an Arabic article's topic tag reads Arabic), else its id."""
         return self.labels.get(topic, {}).get(language or "", topic)
 
+    def aliases(self, topic: str, language: str | None) -> tuple[str, ...]:
+        """The topic's names in the other languages (an Arabic article's ``دفاع وأمن`` is also ``defence``)."""
+        primary = self.label(topic, language)
+        names = self.labels.get(topic, {})
+        return tuple(dict.fromkeys(names[lang] for lang in sorted(names) if names[lang] != primary))
+
     def _lookup(self, word: str) -> str | None:
         topic = self.exact.get(word)
         if topic is None:

@@ -1,6 +1,7 @@
 """The newsroom page (``/news/``): the page an editor opens. A search box with the same Arabic-aware query
 as ``newsflow search``, the matches with their outlet, date, snippet, story and event, facets by label
-(entities, tags, outlets) that narrow the search when followed, and the largest recent events. Rendered on
+(entities, tags, outlets, days) that narrow the search when followed, the matches per day as a bar chart
+(with an entity chosen, that entity's timeline), and the largest recent events. Rendered on
 the server as plain HTML (no script: it works without JavaScript); every value is escaped and written
 with ``dir=auto`` so Arabic reads right to left beside Latin text."""
 
@@ -15,7 +16,9 @@ from streams.search import SearchResult
 
 FACET_PARAMETERS = {"entities": "entity", "tags": "tag", "sources": "source"}
 FACET_TITLES = {"entities": "People, organisations, places", "tags": "Tags", "sources": "Outlets"}
-KEPT = ("q", "entity", "tag", "source", "event", "story")
+KEPT = ("q", "entity", "tag", "source", "day", "event", "story")
+CHART_WIDTH, CHART_HEIGHT, LABEL_HEIGHT = 720, 120, 16
+RECENT_DAYS = 10  # days listed under the chart, newest first
 
 
 def link(current: Mapping[str, str], **changes: str) -> str:
@@ -57,7 +60,9 @@ def render_newsroom(query: Mapping[str, str], result: SearchResult, events: Sequ
             f"{escape(hit.source or '-')}</span> · {escape(hit.date or '-')}{event}</div>"
             f"<div dir=auto>{escape(hit.snippet)}</div></li>"
         )
-    parts.append("</ol></main><aside>")
+    parts.append("</ol>")
+    parts += timeline(query, result.days)
+    parts.append("</main><aside>")
     for facet, buckets in result.facets.items():
         if not buckets:
             continue
@@ -77,3 +82,37 @@ def render_newsroom(query: Mapping[str, str], result: SearchResult, events: Sequ
     ]
     parts.append("</ol></section></aside></div></html>")
     return "".join(parts)
+
+
+def timeline(query: Mapping[str, str], days: Sequence[tuple[str, int]]) -> list[str]:
+    """The matches per day as an inline SVG bar chart (each bar a link narrowing to its day, its day and
+    count in ``data-*`` and a tooltip), then the newest days as a list."""
+    if not days:
+        return []
+    entity = query.get("entity")
+    title = f"<span dir=auto>{escape(entity)}</span>: articles per day" if entity else "Articles per day"
+    tallest = max(count for _, count in days)
+    width = CHART_WIDTH / len(days)
+    bars = []
+    for n, (day, count) in enumerate(days):
+        height = max(1.0, (CHART_HEIGHT - LABEL_HEIGHT) * count / tallest)
+        x, y, bar = n * width + 1, CHART_HEIGHT - LABEL_HEIGHT - height, max(1.0, width - 2)
+        bars.append(
+            f"<a href='{escape(link(query, day=day), quote=True)}'>"
+            f"<rect class=day data-day={escape(day)} data-count={count} x={x:.1f} y={y:.1f} width={bar:.1f}"
+            f" height={height:.1f} fill=#4a78b5><title>{escape(day)}: {count}</title></rect></a>"
+        )
+    edges = (
+        f"<text x=0 y={CHART_HEIGHT - 3} font-size=11>{days[0][0]}</text>"
+        f"<text x={CHART_WIDTH} y={CHART_HEIGHT - 3} font-size=11 text-anchor=end>{days[-1][0]}</text>"
+    )
+    recent = [
+        f"<li><a href='{escape(link(query, day=day), quote=True)}'>{day}</a> ({count})</li>"
+        for day, count in reversed(days[-RECENT_DAYS:])
+    ]
+    return [
+        f"<section id=timeline dir=ltr><h3 dir=rtl>{title}</h3>",
+        f"<svg role=img aria-label='articles per day' width={CHART_WIDTH} height={CHART_HEIGHT}"
+        f" viewBox='0 0 {CHART_WIDTH} {CHART_HEIGHT}'>{''.join(bars)}{edges}</svg>",
+        f"<ul class=facet id=facet-days>{''.join(recent)}</ul></section>",
+    ]

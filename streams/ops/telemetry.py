@@ -17,6 +17,7 @@ from streams.records import DeadLetter
 from streams.retry import Cause
 
 KEEP = 50
+LABELS_KEPT = 10_000  # story titles and event labels this worker saw, newest kept, to name later members
 # Label values known in advance, exported at zero from the start: rate() and increase() (dashboards, alert
 # rules) need a series before its first event, e.g. to see that nothing has been indexed for an hour.
 STAGES = ("process", "index")
@@ -29,7 +30,10 @@ class RecentDocument:
     title: str
     source: str | None
     story_id: str
+    story_label: str  # the title of the story's first article, when this worker indexed it; else this one's
     duplicate_of: str | None
+    event_id: str | None
+    event_label: str | None  # the event's label in the summary this article changed, if it changed one
     indexed_at: str
 
 
@@ -40,6 +44,8 @@ class Telemetry:
     letters: deque[tuple[int, DeadLetter]] = field(default_factory=lambda: deque(maxlen=KEEP))
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     history: History = field(default_factory=History)  # the last hour, sampled by a timer (streams.ops.history)
+    story_titles: dict[str, str] = field(default_factory=dict)  # story id -> its first article's title
+    event_labels: dict[str, str] = field(default_factory=dict)  # event id -> its newest label seen
     _letter_number: int = 0
 
     def __post_init__(self) -> None:
@@ -91,15 +97,28 @@ class Telemetry:
                 self.metrics.redeliveries.inc()
             elif story.duplicate_of is None:
                 self.metrics.stories.inc()
+                _remember(self.story_titles, story.story_id, document["title"])
             else:
                 self.metrics.duplicates.labels("exact" if story.similarity == 1.0 else "near").inc()
+            for summary in story.event.changed if story.event is not None else ():
+                _remember(self.event_labels, summary.event_id, summary.label)
             self.documents.appendleft(
                 RecentDocument(
                     id=document["id"],
                     title=document["title"],
                     source=document["source"]["name"],
                     story_id=story.story_id,
+                    story_label=self.story_titles.get(story.story_id, document["title"]),
                     duplicate_of=story.duplicate_of,
+                    event_id=story.event.event_id if story.event is not None else None,
+                    event_label=self.event_labels.get(story.event.event_id) if story.event is not None else None,
                     indexed_at=now.isoformat(timespec="seconds"),
                 )
             )
+
+
+def _remember(labels: dict[str, str], key: str, label: str) -> None:
+    labels.pop(key, None)  # the newest last
+    labels[key] = label
+    if len(labels) > LABELS_KEPT:
+        del labels[next(iter(labels))]  # the oldest (dicts keep insertion order)

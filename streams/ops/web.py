@@ -196,6 +196,7 @@ def search_filters(query: Mapping[str, str]) -> SearchFilters:
         language=query.get("language") or None,
         since=date.fromisoformat(query["since"]) if query.get("since") else None,
         until=date.fromisoformat(query["until"]) if query.get("until") else None,
+        day=date.fromisoformat(query["day"]) if query.get("day") else None,
         entity=query.get("entity") or None,
         tag=query.get("tag") or None,
         story=query.get("story") or None,

@@ -73,7 +73,16 @@ def to_document(enriched: EnrichedArticle, indexed_at: datetime, story: StoryAss
         "indexed_at": indexed_at.isoformat(),
         "language": article.language,
         "authors": list(article.authors),
-        "tags": [{"label": t.label, "key": t.key, "kind": t.kind, "score": t.score} for t in enriched.tags],
+        "tags": [
+            {
+                "label": t.label,
+                "key": t.key,
+                "kind": t.kind,
+                "score": t.score,
+                **({"aliases": list(t.aliases)} if t.aliases else {}),
+            }
+            for t in enriched.tags
+        ],
         "related": [{"title": link.title, "url": link.url} for link in article.related],
         "similar": list(article.similar),
         "links": links_field(story.links),

@@ -15,7 +15,8 @@ from elasticsearch import AsyncElasticsearch
 from kafka import KafkaProducer
 
 from streams.kafka.security import kafka_python_options
-from streams.search import search_articles
+from streams.search import SearchFilters, search_articles
+from streams.search import search as run_search
 from streams.settings import Settings
 from streams.sink.elasticsearch import drop_index, open_client
 from tests.conftest import SEED_ARTICLE, SEED_TAGS_DEDUPLICATED
@@ -61,6 +62,14 @@ async def test_seed_article_becomes_a_searchable_document(
     assert "لويد أوستن" in printed
     assert "وزارة الدفاع الأمريكية" in printed
     assert all(key not in printed for key in ("لويد اوستن", "وزاره الدفاع الامريكيه", "الولايات المتحده"))
+    # the topic reads Arabic, and its English name finds it too
+    assert {"label": "دفاع وأمن", "aliases": ["defence"]}.items() <= next(
+        t for t in doc["tags"] if t["kind"] == "topic"
+    ).items()
+    for name in ("دفاع وأمن", "defence"):
+        by_tag = await run_search(es, settings, "", SearchFilters(tag=name), facets=False)
+        assert [h.id for h in by_tag.hits] == [hit.id], name
+    assert "per day" in printed
 
 
 @pytest.mark.usefixtures("worker")

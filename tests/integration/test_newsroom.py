@@ -1,6 +1,6 @@
 """The newsroom page (/news/) in a real browser with JavaScript off: after the worker indexed sample
-articles it lists them with their facets and the largest recent events; following an entity facet or an
-event narrows the list to what /search/ finds for the same filter. Screenshots go to tests/artifacts/."""
+articles it lists them with their facets and the largest recent events; following an entity facet, a day
+of that entity's timeline or an event narrows the list to what /search/ finds for the same filter. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -70,6 +70,18 @@ async def test_the_newsroom_lists_filters_and_opens_events_without_javascript(
         assert 0 < expected < ARTICLES
         assert browser.find_element(By.ID, "total").text == f"{expected} articles"
         assert label in browser.find_element(By.ID, "filters").text
+
+        # the entity's timeline: its articles per day, each day a link narrowing to it
+        assert label in browser.find_element(By.CSS_SELECTOR, "#timeline h3").text
+        bars = browser.find_elements(By.CSS_SELECTOR, "#timeline rect.day")
+        per_day = {bar.get_attribute("data-day"): int(bar.get_attribute("data-count") or 0) for bar in bars}
+        assert sum(per_day.values()) == expected
+        newest = browser.find_element(By.CSS_SELECTOR, "#facet-days a")
+        day = newest.text
+        newest.click()
+        assert browser.find_element(By.ID, "total").text == f"{per_day[day]} articles"
+        assert search_total(base, entity=label, day=day) == per_day[day]
+        assert browser.save_screenshot(str(ARTIFACTS / "newsroom-timeline.png"))
 
         event_links = browser.find_elements(By.CSS_SELECTOR, "#events a")
         assert event_links  # the events index has the summaries the index stage wrote

@@ -131,7 +131,21 @@ def test_the_ops_page_shows_the_pipeline_moving(
     assert float(browser.find_element(By.ID, "latency-p50").text) > 0
     # the broken record, in the first sample taken after it was dead-lettered (one every SAMPLE_SECONDS)
     wait_until(lambda: float(chart(browser, "dead_letters_per_s").get("max", "0")) > 0, timeout=3 * SAMPLE_SECONDS)
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#charts figure")) == len(SERIES)
+    # ... also in its reason's own chart; the lag per topic, each its own chart
+    assert float(chart(browser, "dead_letters:bad_json_per_s")["max"]) > 0
+    figures = {figure.get_attribute("id") for figure in browser.find_elements(By.CSS_SELECTOR, "#charts figure")}
+    assert {f"chart-{name}" for name in SERIES} <= figures
+    assert {f"chart-lag:{settings.topics.raw}", f"chart-lag:{settings.topics.enriched}"} <= figures
+    assert int(chart(browser, f"lag:{settings.topics.raw}")["points"]) >= 1
+
+    # stories and events by their label, each a link to the newsroom narrowed to it
+    stories = browser.find_elements(By.CSS_SELECTOR, "#documents a.story")
+    assert len(stories) == len(table(browser, "documents"))
+    assert {story.text for story in stories} <= {row[0] for row in table(browser, "documents")}
+    assert all("/news/?story=" in (story.get_attribute("href") or "") for story in stories)
+    events = browser.find_elements(By.CSS_SELECTOR, "#documents a.event")
+    assert events
+    assert all("/news/?event=" in (event.get_attribute("href") or "") for event in events)
 
     titles = [row[0] for row in table(browser, "documents")]
     assert HOSTILE_TITLE in titles  # shown as text ...

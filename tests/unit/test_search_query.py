@@ -64,7 +64,28 @@ def test_filters_use_the_matching_key_for_names_and_tags() -> None:
     assert {"term": {"entities.key": "الولايات المتحده"}} in body["query"]["bool"]["filter"]
     assert {"term": {"source.name": "spa"}} in body["query"]["bool"]["filter"]
     assert {"range": {"date": {"gte": "2015-08-01", "lte": "2015-08-02"}}} in body["query"]["bool"]["filter"]
-    assert set(body["aggs"]) == {"entities", "tags", "sources"}
+    assert set(body["aggs"]) == {"entities", "tags", "sources", "days"}
+
+
+def test_a_tag_filter_finds_the_tag_by_key_or_by_its_name_in_another_language() -> None:
+    (clause,) = build_query("", SearchFilters(tag="Defence"))["query"]["bool"]["filter"]
+    assert clause == {
+        "bool": {
+            "should": [{"term": {"tags.key": "defence"}}, {"term": {"tags.aliases": "Defence"}}],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def test_a_day_is_one_utc_day_as_the_day_counts_group_them() -> None:
+    body = build_query("", SearchFilters(day=date(2015, 8, 31)))
+    assert {"range": {"date": {"gte": "2015-08-31", "lt": "2015-09-01"}}} in body["query"]["bool"]["filter"]
+    histogram = body["aggs"]["days"]["date_histogram"]
+    assert (histogram["field"], histogram["calendar_interval"], histogram.get("time_zone", "UTC")) == (
+        "date",
+        "day",
+        "UTC",
+    )
 
 
 def test_no_facets_when_not_asked() -> None:

@@ -41,6 +41,7 @@ def test_seed_enrichment(
     assert {entity_tags[0].key, entity_tags[1].key} == {"الولايات المتحده", "لويد اوستن"}
     topic = next(t for t in enriched.tags if t.kind == "topic")
     assert (topic.key, topic.label) == ("دفاع وامن", "دفاع وأمن")  # an Arabic name on an Arabic article
+    assert topic.aliases == ("defence",)  # and its English name, for English facets and searches
     keyphrases = [t.label for t in enriched.tags if t.kind == "keyphrase"]
     assert "الأولويات الدفاعية والأمنية المشتركة" in keyphrases
     assert not [k for k in keyphrases if "شين" in k]  # no piece of the name شين وونسيك

@@ -63,3 +63,12 @@ def test_topic_accuracy_on_bbc_categories() -> None:
         for r in records
     )
     assert correct / len(records) >= 0.85
+
+
+def test_a_topic_is_named_in_the_article_language_and_aliased_in_the_others() -> None:
+    table = lexicon()
+    assert table.label("defence", "ar") == "دفاع وأمن"
+    assert table.aliases("defence", "ar") == ("defence",)
+    assert table.aliases("defence", "en") == ("دفاع وأمن",)
+    assert table.label("defence", "fa") == "defence"  # no Persian name: its id, the English name
+    assert table.aliases("defence", "fa") == ("دفاع وأمن",)
