@@ -90,7 +90,7 @@ def timeline(query: Mapping[str, str], days: Sequence[tuple[str, int]]) -> list[
     if not days:
         return []
     entity = query.get("entity")
-    title = f"<span dir=auto>{escape(entity)}</span>: articles per day" if entity else "Articles per day"
+    title = f"Articles per day: <span dir=auto>{escape(entity)}</span>" if entity else "Articles per day"
     tallest = max(count for _, count in days)
     width = CHART_WIDTH / len(days)
     bars = []
@@ -111,7 +111,7 @@ def timeline(query: Mapping[str, str], days: Sequence[tuple[str, int]]) -> list[
         for day, count in reversed(days[-RECENT_DAYS:])
     ]
     return [
-        f"<section id=timeline dir=ltr><h3 dir=rtl>{title}</h3>",
+        f"<section id=timeline dir=ltr><h3>{title}</h3>",
         f"<svg role=img aria-label='articles per day' width={CHART_WIDTH} height={CHART_HEIGHT}"
         f" viewBox='0 0 {CHART_WIDTH} {CHART_HEIGHT}'>{''.join(bars)}{edges}</svg>",
         f"<ul class=facet id=facet-days>{''.join(recent)}</ul></section>",
