@@ -59,12 +59,10 @@ class SearchFilters:
             "source.name": self.source,
             "language": self.language,
             "entities.key": matching_key(self.entity) if self.entity else None,
+            "tags.key": matching_key(self.tag) if self.tag else None,  # as the facet counts it
             "story_id": self.story,
         }
         clauses: list[dict[str, Any]] = [{"term": {name: value}} for name, value in terms.items() if value]
-        if self.tag:  # by key, or by a name in another language (``defence`` finds ``دفاع وأمن``)
-            by_name = [{"term": {"tags.key": matching_key(self.tag)}}, {"term": {"tags.aliases": self.tag}}]
-            clauses.append({"bool": {"should": by_name, "minimum_should_match": 1}})
         if self.event:
             clauses.append({"terms": {"event_id": list(self.event_ids or (self.event,))}})
         if self.since or self.until:

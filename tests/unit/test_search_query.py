@@ -67,14 +67,9 @@ def test_filters_use_the_matching_key_for_names_and_tags() -> None:
     assert set(body["aggs"]) == {"entities", "tags", "sources", "days"}
 
 
-def test_a_tag_filter_finds_the_tag_by_key_or_by_its_name_in_another_language() -> None:
+def test_a_tag_filter_is_the_tags_key_as_its_facet_counts_it() -> None:
     (clause,) = build_query("", SearchFilters(tag="Defence"))["query"]["bool"]["filter"]
-    assert clause == {
-        "bool": {
-            "should": [{"term": {"tags.key": "defence"}}, {"term": {"tags.aliases": "Defence"}}],
-            "minimum_should_match": 1,
-        }
-    }
+    assert clause == {"term": {"tags.key": "defence"}}
 
 
 def test_a_day_is_one_utc_day_as_the_day_counts_group_them() -> None:
