@@ -38,6 +38,10 @@ FACETS: dict[str, tuple[str, str | None]] = {
     "tags": ("tags.key", "tags"),
     "sources": ("source.name", None),
 }
+# matches per UTC day (the ``day`` filter's days)
+DAYS_AGGREGATION = {
+    "date_histogram": {"field": "date", "calendar_interval": "day", "min_doc_count": 1, "format": "yyyy-MM-dd"}
+}
 _PHRASE = re.compile(r'"([^"]+)"')
 
 
@@ -184,11 +188,6 @@ def build_query(
         body["aggs"] = {name: facet_aggregation(field, array) for name, (field, array) in FACETS.items()}
         body["aggs"]["days"] = DAYS_AGGREGATION
     return body
-
-
-DAYS_AGGREGATION = {
-    "date_histogram": {"field": "date", "calendar_interval": "day", "min_doc_count": 1, "format": "yyyy-MM-dd"}
-}
 
 
 def facet_aggregation(field: str, array: str | None) -> dict[str, Any]:

@@ -99,17 +99,18 @@ def produce(
     if metrics_port is not None:
         start_http_server(metrics_port, addr=metrics_host, registry=metrics.registry)
     producer = create_producer(settings)
-    state = FeedState(settings.feed_state_path)
-    feeds: list[Source] = [FeedSource(url, state, settings.inputs.feed_timeout_seconds) for url in feed or []]
     try:
         if paths:
             produce_once(settings, producer, FileSource(paths, settings.inputs.jsonl_fields), progress, metrics)
-        while feeds:
-            for source in feeds:
-                produce_once(settings, producer, source, False, metrics)
-            if interval is None:
-                break
-            time.sleep(interval)
+        if feed:
+            state = FeedState(settings.feed_state_path)
+            feeds = [FeedSource(url, state, settings.inputs.feed_timeout_seconds) for url in feed]
+            while True:
+                for source in feeds:
+                    produce_once(settings, producer, source, False, metrics)
+                if interval is None:
+                    break
+                time.sleep(interval)
     finally:
         producer.close()
 
